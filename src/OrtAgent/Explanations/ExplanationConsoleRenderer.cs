@@ -25,7 +25,7 @@ internal static class ExplanationConsoleRenderer
         var header = new Paragraph(string.Create(CultureInfo.InvariantCulture,
             $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {SignedFigure.Of(explanation.CompletenessGap, 3)} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"));
         if (explanation.Label != explanation.PredictedLabel) header.Append($"  (predicted: {explanation.PredictedLabel})");
-        if (explanation.ExplainsFloat32OfInt8) header.Append("  (explained with the fp32 weights; this int8 model's own prediction may differ slightly)");
+        if (explanation.ExplainsFloat32OfInt8) header.Append($"  ({ExplainedWeightsNote.Sentence})");
         WriteLine(console, header);
         bool colours = console.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
         var marked = MarkedText(explanation, colours);

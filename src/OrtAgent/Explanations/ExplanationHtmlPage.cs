@@ -62,7 +62,10 @@ internal static class ExplanationHtmlPage
     private static void AppendSection(StringBuilder html, TextExplanation e)
     {
         var probability = e.Probabilities.TryGetValue(e.Label, out var p) ? p : float.NaN;
-        html.Append(CultureInfo.InvariantCulture, $"<section><h2>{Encode(e.Label)} <small>{probability:F3}</small></h2>\n<p class=\"text\">");
+        html.Append(CultureInfo.InvariantCulture, $"<section><h2>{Encode(e.Label)} <small>{probability:F3}</small></h2>\n");
+        // The page shows the fp32 model's score, which the int8 model's predict may give slightly otherwise.
+        if (e.ExplainsFloat32OfInt8) html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{Encode(ExplainedWeightsNote.Sentence)}</p>\n");
+        html.Append("<p class=\"text\">");
         double scale = e.Words.Count == 0 ? 1 : Math.Max(1e-12, e.Words.Max(w => Math.Abs(w.Attribution)));
         int position = 0;
         foreach (var word in e.Words)

@@ -51,7 +51,7 @@ internal static class ExplanationJson
         writer.WriteString("baseline", explanation.Baseline.ToString().ToLowerInvariant());
         writer.WriteBoolean("truncated", explanation.Truncated);
         // Said only when true, so fp32 models' answers keep their shape.
-        if (explanation.ExplainsFloat32OfInt8) writer.WriteString("explained_weights", "fp32 (this int8 model's own prediction may differ slightly)");
+        if (explanation.ExplainsFloat32OfInt8) writer.WriteString("explained_weights", ExplainedWeightsNote.Value);
         writer.WriteEndObject();
     }
 

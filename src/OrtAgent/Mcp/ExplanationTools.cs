@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using ModelContextProtocol;
+using OrtAgent.Explanations;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 using OrtAgent.Runtime;
@@ -90,7 +91,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             explanation.RelativeCompletenessGap,
             explanation.Steps,
             explanation.Truncated,
-            explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null,
+            explanation.ExplainsFloat32OfInt8 ? ExplainedWeightsNote.Value : null,
             Advice(explanation.RelativeCompletenessGap, steps, limits.MaxExplainSteps));
     }
 

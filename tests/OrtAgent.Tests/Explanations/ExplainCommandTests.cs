@@ -211,6 +211,10 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         var int8 = await CliRun.RunAsync(["explain", "--model", model.Int8ModelDirectory, "--steps", "2", "the movie was great"]);
         var int8Json = await CliRun.RunAsync(["explain", "--model", model.Int8ModelDirectory, "--steps", "2", "--json", "the movie was great"]);
         var fp32Json = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "2", "--json", "the movie was great"]);
+        var int8Page = _folder.Combine("int8.html");
+        var fp32Page = _folder.Combine("fp32.html");
+        var int8Html = await CliRun.RunAsync(["explain", "--model", model.Int8ModelDirectory, "--steps", "2", "--html", int8Page, "the movie was great"]);
+        var fp32Html = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "2", "--html", fp32Page, "the movie was great"]);
 
         Assert.True(int8.ExitCode == 0, int8.ToString());
         Assert.Contains("(explained with the fp32 weights; this int8 model's own prediction may differ slightly)", int8.Output.Split('\n')[0]);
@@ -218,6 +222,11 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
             Assert.StartsWith("fp32", json.RootElement.GetProperty("explained_weights").GetString());
         using (var json = JsonDocument.Parse(fp32Json.Output))
             Assert.False(json.RootElement.TryGetProperty("explained_weights", out _));
+        // The page shows the same fp32 score, so it says so too (it said nothing).
+        Assert.True(int8Html.ExitCode == 0, int8Html.ToString());
+        Assert.True(fp32Html.ExitCode == 0, fp32Html.ToString());
+        Assert.Contains("explained with the fp32 weights; this int8 model&#39;s own prediction may differ slightly", File.ReadAllText(int8Page));
+        Assert.DoesNotContain("fp32", File.ReadAllText(fp32Page));
     }
 
     [Fact]
