@@ -12,7 +12,7 @@ internal sealed record FineTuningJobReport(
     [property: Description("When the job was created, ISO 8601 UTC.")] string CreatedAt,
     [property: Description("When the job ended, ISO 8601 UTC, or null while it runs.")] string? FinishedAt,
     [property: Description("The method, epochs, batch size and learning-rate multiplier the job trains with.")] FineTuningJobSettings Settings,
-    [property: Description("Tokens trained on so far (every epoch counted), or null before training starts.")] long? TrainedTokens,
+    [property: Description("Tokens trained on (every epoch counted), set when the job succeeds and null until then, as OpenAI's fine-tuning API reports them.")] long? TrainedTokens,
     [property: Description("Why the job failed, naming the file line or setting at fault, or null.")] string? Error,
     [property: Description("The newest checkpoint's evaluation: an epoch's, or for a contrastive job the classifier head fitted at its end; null before the first.")] FineTuningJobMetrics? LatestMetrics,
     [property: Description("How far the job has trained and when it should end; null before its first step is reported.")] FineTuningJobProgress? Progress,
