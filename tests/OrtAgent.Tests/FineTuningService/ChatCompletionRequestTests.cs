@@ -9,6 +9,7 @@ using OpenAI.Chat;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Serving;
 
 namespace OrtAgent.Tests.FineTuningService;
 
@@ -335,13 +336,45 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The completion is the label as one token of the classifier's vocabulary: a label of 5 WordPiece tokens under a
+    /// max_completion_tokens (or max_tokens) of 1 was answered whole with finish_reason "stop", usage counting 5 tokens
+    /// above the limit and logprobs holding 1. Now usage counts 1, as logprobs does, within any limit.
+    /// </summary>
+    [Theory]
+    [InlineData("max_completion_tokens")]
+    [InlineData("max_tokens")]
+    public async Task ALongLabelIsOneCompletionTokenWithinATokenLimitOf1AsItsLogprobsAre(string limit)
+    {
+        var labels = new ToyModelSpec(["extremely_unhappy_customer", "happy_customer"],
+            new Dictionary<string, float[]> { ["awful"] = [6, 0], ["great"] = [0, 6] });
+        string model = ServedModelsTests.AddFineTunedModel(_service.App.Services.GetRequiredService<FineTuningStore>(), "long-labels", labels).Model;
+        var request = new Dictionary<string, object?>
+        {
+            ["model"] = model, ["messages"] = new[] { new { role = "user", content = "the movie was awful" } },
+            [limit] = 1, ["logprobs"] = true, ["top_logprobs"] = 2,
+        };
+
+        using var response = await _service.Http.PostAsJsonAsync("/v1/chat/completions", request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var choice = answer.GetProperty("choices")[0];
+        Assert.Equal("extremely_unhappy_customer", choice.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        var token = Assert.Single(choice.GetProperty("logprobs").GetProperty("content").EnumerateArray());
+        Assert.Equal("extremely_unhappy_customer", token.GetProperty("token").GetString());
+        Assert.Equal(2, token.GetProperty("top_logprobs").GetArrayLength());
+        var usage = answer.GetProperty("usage");
+        Assert.Equal(1, usage.GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32() + 1, usage.GetProperty("total_tokens").GetInt32());
+    }
+
+    /// <summary>
     /// The official client with every chat option it offers set, tool choices of "none" among them, and a conversation
-    /// with every kind of message it writes: none is refused. <c>usage</c> counts the label's own tokens: "positive" is
-    /// one ([UNK] in the toy vocabulary), where [CLS] and [SEP] made it 3; the prompt is what the model read, [CLS], the
-    /// last user message's 4 words and [SEP].
+    /// with every kind of message it writes: none is refused. <c>usage</c> counts the label as one token, where [CLS] and
+    /// [SEP] made it 3; the prompt is what the model read, [CLS], the last user message's 4 words and [SEP].
     /// </summary>
     [Fact]
-    public async Task TheOpenAIClientWithEveryOptionSetIsAnsweredAndUsageCountsTheLabelsOwnTokens()
+    public async Task TheOpenAIClientWithEveryOptionSetIsAnsweredAndUsageCountsTheLabelAsOneToken()
     {
         var options = new ChatCompletionOptions
         {

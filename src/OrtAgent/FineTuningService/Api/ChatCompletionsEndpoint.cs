@@ -14,7 +14,7 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>POST /v1/chat/completions</c> with a fine-tuned model: classifies the last user message. The assistant's content
 /// is the label; <c>logprobs</c> gives the label's log-probability with the other labels as <c>top_logprobs</c>; usage
 /// counts with the model's tokenizer what the model read (prompt: [CLS], the text's tokens up to the model's maximum
-/// length, [SEP]) and the label's own tokens (completion). What a classifier cannot
+/// length, [SEP]) and the label as one token of the classifier's vocabulary (completion). What a classifier cannot
 /// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly; a tool choice of
 /// <c>"none"</c>, which asks for no call, is taken. The message is classified in the model's batch, with the
 /// <c>/predict</c> requests and other chats for that model that came meanwhile (<see cref="ModelBatchers"/>).
@@ -24,6 +24,14 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
     // A message of another role is not read (only the last user message is classified), but an unknown role is the
     // client's mistake: {"role": "wizard"} was answered "messages hold no user message".
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    // The completion is one token of the classifier's own vocabulary, its labels: the head's softmax over the labels is
+    // what a language model's softmax over its vocabulary is, and logprobs.content holds that one token. Counting the
+    // label's WordPiece tokens (5 for extremely_unhappy_customer) put completion_tokens above a max_completion_tokens of
+    // 1 that the answer kept, and at odds with logprobs' one entry; cutting the label to the limit would answer a
+    // non-label, and refusing a limit would refuse the max_tokens 1 with logprobs that reads a classifier's
+    // probabilities. So any limit (at least 1) holds the whole label, and finish_reason is "stop".
+    private const int LabelTokens = 1;
 
     public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync)).AllowInferenceKeys();
 
@@ -53,8 +61,6 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
                 throw OpenAIApiException.BadRequest($"the last user message has nothing to classify: {held}", "messages", "invalid_value");
             var prediction = (await batchers.PredictAsync(loaded, [text], context.RequestAborted))[0];
             int promptTokens = loaded.Encoder.Encode(text).Length;
-            // The label alone: Encode would count the [CLS] and [SEP] around it, 3 for a one-word label.
-            int completionTokens = loaded.Encoder.CountTokens(prediction.Label);
             ChatCompletionObject.LogprobsObject? logprobsObject = null;
             if (logprobs)
             {
@@ -64,7 +70,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             }
             var answer = new ChatCompletionObject(FineTuningStore.NewId("chatcmpl-"), FineTuningStore.Now(), model,
                 [new ChatCompletionObject.Choice(0, new ChatCompletionObject.Message(prediction.Label), logprobsObject)],
-                new ChatCompletionObject.UsageObject(promptTokens, completionTokens, promptTokens + completionTokens));
+                new ChatCompletionObject.UsageObject(promptTokens, LabelTokens, promptTokens + LabelTokens));
             await context.Response.WriteAsJsonAsync(answer, OpenAIJson.Options);
         }
         finally
