@@ -13,7 +13,7 @@ internal sealed class SlotModelChoice(ServingOptions options, ClassifierSlot slo
     {
         IModelChoice.RefuseBlank(model);
         return model is null || model == Name ? Name
-            : throw new ApiErrorException(StatusCodes.Status404NotFound, "not_found", $"model '{model}' is not served here; this server serves '{Name}'");
+            : throw new ApiErrorException(StatusCodes.Status404NotFound, "not_found", $"model '{model}' is not served here" + (ModelNameCase.Hint(model, [Name]) is { Length: > 0 } hint ? hint : $"; this server serves '{Name}'"));
     }
 
     public ClassifierModelInfo Info(string name) => slot.Info;

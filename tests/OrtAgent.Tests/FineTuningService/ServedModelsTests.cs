@@ -229,6 +229,35 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// Model ids over HTTP are exact, as OpenAI's are, but a name that misses a served model only by case was a 404 "does
+    /// not exist" on every route; each now names the model it probably meant. A name no model is like stays as it was.
+    /// </summary>
+    [Fact]
+    public async Task AModelNamedInAnotherCaseIs404NamingTheModelMeant()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "case-store"), _tiny.BaseModel);
+        var (_, model) = AddFineTunedModel(service.App.Services.GetRequiredService<FineTuningStore>());
+        string shouted = model.ToUpperInvariant(), hint = $"; model ids are case-sensitive: did you mean '{model}'?";
+
+        using var chat = await service.Http.PostAsJsonAsync("/v1/chat/completions", new { model = shouted, messages = new[] { new { role = "user", content = "the movie was great" } } });
+        Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+        var error = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal($"model '{shouted}' does not exist{hint}", error.GetProperty("message").GetString());
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+
+        using var got = await service.Http.GetAsync($"/v1/models/{Uri.EscapeDataString(shouted)}");
+        Assert.Equal(HttpStatusCode.NotFound, got.StatusCode);
+        Assert.Equal($"model '{shouted}' does not exist{hint}", (await got.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString());
+
+        using var predict = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model = shouted });
+        Assert.Equal(HttpStatusCode.NotFound, predict.StatusCode);
+        Assert.Equal($"model '{shouted}' does not exist{hint}", (await predict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+
+        using var unknown = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model = "nope" });
+        Assert.Equal("model 'nope' does not exist", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    /// <summary>
     /// Creating a job that continues a fine-tuned model loaded that model to read its labels: the load took one of the
     /// bounded serving slots, so a job's creation could evict a model answering chats, or wait for a slot and be a 503.
     /// The labels now come from the export's metadata: a training file with other labels is refused naming the model's,

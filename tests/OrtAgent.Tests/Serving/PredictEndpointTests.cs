@@ -37,6 +37,12 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         using var error = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
         Assert.Equal($"model 'another' is not served here; this server serves '{name}'", error.RootElement.GetProperty("error").GetString());
 
+        // Names are exact, but one that misses the served model only by case says which it probably meant.
+        using var shouted = await _server.PostJsonAsync("/predict", $$"""{"inputs": "the movie was great", "model": "{{name.ToUpperInvariant()}}"}""");
+        Assert.Equal(HttpStatusCode.NotFound, shouted.StatusCode);
+        using var shoutedError = JsonDocument.Parse(await shouted.Content.ReadAsStringAsync());
+        Assert.Equal($"model '{name.ToUpperInvariant()}' is not served here; model ids are case-sensitive: did you mean '{name}'?", shoutedError.RootElement.GetProperty("error").GetString());
+
         // An empty name is a slip, not another model: it was a 404 naming the model ''.
         using var empty = await _server.PostJsonAsync("/predict", """{"inputs": "the movie was great", "model": " "}""");
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);

@@ -300,7 +300,8 @@ internal sealed class ServedModels : IDisposable
 
     /// <summary>
     /// The 404 for model <paramref name="id"/>, which is not here. A job's checkpoint id (<c>ft:…:JOB:ckpt-step-N</c>, from
-    /// its checkpoint list) is told as what it is, with the model to use instead.
+    /// its checkpoint list) is told as what it is, with the model to use instead; a name that misses a model only by case
+    /// names that model.
     /// </summary>
     public OpenAIApiException NotFound(string id, string param = "model")
     {
@@ -320,7 +321,7 @@ internal sealed class ServedModels : IDisposable
             return OpenAIApiException.NotFound(unfinished.MayStillTrain
                 ? $"model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
                 : $"model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
-        return OpenAIApiException.NotFound(Deleted(id) ?? $"model '{id}' does not exist", param, "model_not_found");
+        return OpenAIApiException.NotFound(Deleted(id) ?? $"model '{id}' does not exist{ModelNameCase.Hint(id, List().Select(model => model.Id))}", param, "model_not_found");
     }
 
     /// <summary>Whether served model <paramref name="id"/> is no longer the store's (deleted, or its job gone); a <c>--model</c> model never is.</summary>
