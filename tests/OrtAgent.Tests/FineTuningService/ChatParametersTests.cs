@@ -74,6 +74,22 @@ public sealed class ChatParametersTests
         Assert.Equal("string_above_max_length", Refusal($"\"safety_identifier\": \"{new string('s', 65)}\"").Code);
     }
 
+    /// <summary>
+    /// The limits count characters, as <c>--max-chars</c> does: 512 emoji (1024 UTF-16 units) were refused as a metadata
+    /// value of "1024 characters", 64 as a safety_identifier of 128. One past each limit is refused with its count.
+    /// </summary>
+    [Fact]
+    public void MetadataAndSafetyIdentifierLimitsCountAnEmojiAsOneCharacter()
+    {
+        static string Emoji(int count) => string.Concat(Enumerable.Repeat("😀", count));
+        using (var body = JsonDocument.Parse($$"""{"model": "m", "messages": [{"role": "user", "content": "hi"}], "metadata": {"{{Emoji(64)}}": "{{Emoji(512)}}"}, "safety_identifier": "{{Emoji(64)}}"}"""))
+            ChatParameters.Check(body.RootElement);
+
+        Assert.Equal("metadata.k has 513 characters; values have at most 512", Refusal($"\"metadata\": {{\"k\": \"{Emoji(513)}\"}}").Message);
+        Assert.EndsWith("has 65 characters; keys have at most 64", Refusal($"\"metadata\": {{\"{Emoji(65)}\": \"v\"}}").Message);
+        Assert.Equal("safety_identifier has 65 characters; it must have at most 64", Refusal($"\"safety_identifier\": \"{Emoji(65)}\"").Message);
+    }
+
     /// <summary>Every value is checked before one is refused as unsupported: a wrong temperature beside a stream is named.</summary>
     [Fact]
     public void AWrongValueIsNamedBeforeAnUnsupportedOne()

@@ -45,13 +45,13 @@ internal sealed class ChatParameterRule
             throw OpenAIApiException.BadRequest($"{name} must be true or false", name, JsonFields.InvalidType);
     });
 
-    /// <summary>Text of at most <paramref name="maxLength"/> characters.</summary>
+    /// <summary>Text of at most <paramref name="maxLength"/> characters (code points, as <see cref="Serving.CharacterLimit"/> counts them).</summary>
     public static ChatParameterRule Text(int maxLength = int.MaxValue) => new((value, name) =>
     {
         if (value.ValueKind != JsonValueKind.String)
             throw OpenAIApiException.BadRequest($"{name} must be a string", name, JsonFields.InvalidType);
-        if (value.GetString()!.Length is var length && length > maxLength)
-            throw OpenAIApiException.BadRequest($"{name} has {length} characters; it must have at most {maxLength}", name, "string_above_max_length");
+        if (Serving.CharacterLimit.Excess(value.GetString()!, maxLength) is var characters and > 0)
+            throw OpenAIApiException.BadRequest($"{name} has {characters} characters; it must have at most {maxLength}", name, "string_above_max_length");
     });
 
     /// <summary>One of <paramref name="values"/> (<c>service_tier</c>, <c>reasoning_effort</c>).</summary>

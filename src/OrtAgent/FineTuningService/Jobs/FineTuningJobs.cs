@@ -262,10 +262,11 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             // OpenAI refuses an empty key as well: a request accepted here would be refused there.
             if (key.Length == 0)
                 throw OpenAIApiException.BadRequest($"metadata has an empty key; keys have 1 to {MaxMetadataKey} characters", "metadata", "invalid_value");
-            if (key.Length > MaxMetadataKey)
-                throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata", "string_above_max_length");
-            if (value.Length > MaxMetadataValue)
-                throw OpenAIApiException.BadRequest($"metadata.{PrintableText.Escape(key)} has {value.Length} characters; values have at most {MaxMetadataValue}", "metadata", "string_above_max_length");
+            // Characters as --max-chars and JSON Schema's maxLength count them: 512 emoji are 512, not 1024 UTF-16 units.
+            if (Serving.CharacterLimit.Excess(key, MaxMetadataKey) is var keyCharacters and > 0)
+                throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {keyCharacters} characters; keys have at most {MaxMetadataKey}", "metadata", "string_above_max_length");
+            if (Serving.CharacterLimit.Excess(value, MaxMetadataValue) is var valueCharacters and > 0)
+                throw OpenAIApiException.BadRequest($"metadata.{PrintableText.Escape(key)} has {valueCharacters} characters; values have at most {MaxMetadataValue}", "metadata", "string_above_max_length");
         }
     }
 
