@@ -55,16 +55,29 @@ internal static class ChatExample
     }
 
     /// <summary>A message's content: a string, or the text parts of a content array joined.</summary>
-    public static string? Content(JsonElement message, string where)
+    /// <param name="message">The message object.</param>
+    /// <param name="where">The message, as refusals name it.</param>
+    /// <param name="whereIsPath">
+    /// Whether <paramref name="where"/> is a request's JSON path (<c>messages[1]</c>), which a part's refusal extends
+    /// (<c>messages[1].content[0].type</c>); otherwise a file's line and message, which it follows after a colon.
+    /// </param>
+    public static string? Content(JsonElement message, string where, bool whereIsPath = false)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) return null;
         if (content.ValueKind == JsonValueKind.String) return content.GetString();
         if (content.ValueKind != JsonValueKind.Array) throw new UserInputException($"{where}: 'content' must be a string or an array of text parts");
         var text = new StringBuilder();
+        int index = 0;
         foreach (var part in content.EnumerateArray())
         {
+            string at = whereIsPath ? $"{where}.content[{index++}]" : $"{where}: content[{index++}]";
+            // Every part names its type, as OpenAI's API requires: {"text": "hi"} alone was taken.
+            if (part.ValueKind == JsonValueKind.Object && !part.TryGetProperty("type", out _))
+                throw new UserInputException($"{at}.type is missing; a text part is {{\"type\": \"text\", \"text\": ...}}");
             if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String)
                 text.Append(value.GetString());
+            else if (part.ValueKind == JsonValueKind.Object && part.GetProperty("type") is { ValueKind: JsonValueKind.String } type && type.GetString() == "text")
+                throw new UserInputException($"{at} is a text part without a string 'text'");
             else throw new UserInputException($"{where}: only text content parts ({{\"type\": \"text\", \"text\": ...}}) can be classified");
         }
         return text.ToString();

@@ -336,6 +336,23 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A content part names its type, as OpenAI's API requires: <c>{"text": "hi"}</c> alone was classified; and a text
+    /// part without its text is told as that, where it was "only text content parts … can be classified".
+    /// </summary>
+    [Theory]
+    [InlineData("""[{"type": "text", "text": "fine"}, {"text": "hi"}]""", "messages[1].content[1].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
+    [InlineData("""[{"type": "text"}]""", "messages[1].content[0] is a text part without a string 'text'")]
+    [InlineData("""[{"type": "text", "text": 5}]""", "messages[1].content[0] is a text part without a string 'text'")]
+    public async Task AContentPartWithoutItsTypeOrTextIs400NamingIt(string content, string message)
+    {
+        string body = $$"""{"model": "{{_model}}", "messages": [{"role": "system", "content": "classify"}, {"role": "user", "content": {{content}}}]}""";
+        using var json = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/chat/completions", json), HttpStatusCode.BadRequest, "messages");
+        Assert.Equal(message, error.GetProperty("message").GetString());
+    }
+
+    /// <summary>
     /// The completion is the label as one token of the classifier's vocabulary: a label of 5 WordPiece tokens under a
     /// max_completion_tokens (or max_tokens) of 1 was answered whole with finish_reason "stop", usage counting 5 tokens
     /// above the limit and logprobs holding 1. Now usage counts 1, as logprobs does, within any limit.

@@ -102,7 +102,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             if (role != "user") continue;
             try
             {
-                text = ChatExample.Content(message, where);
+                text = ChatExample.Content(message, where, whereIsPath: true);
             }
             catch (UserInputException ex)
             {
