@@ -45,11 +45,19 @@ internal static class JsonText
     /// and a lookup finds the last, so a request naming a field twice was read as if the first were not there. A name
     /// that is not valid Unicode is <see cref="HoldsInvalidText(JsonElement)"/>'s to refuse: here it ends the search.
     /// </summary>
-    public static string? RepeatedName(JsonElement element)
+    public static string? RepeatedName(JsonElement element) => FirstRepeated(element)?.Name;
+
+    /// <summary>
+    /// <see cref="RepeatedName"/>'s name with the path to it, as a request's fields are named (<c>hyperparameters.n_epochs</c>,
+    /// <c>messages[0].role</c>): a nested name given twice was told as its last segment alone.
+    /// </summary>
+    public static string? RepeatedField(JsonElement element) => FirstRepeated(element)?.Path;
+
+    private static (string Name, string Path)? FirstRepeated(JsonElement element)
     {
         try
         {
-            return FirstRepeatedName(element);
+            return FirstRepeatedName(element, "");
         }
         catch (InvalidOperationException)
         {
@@ -57,7 +65,7 @@ internal static class JsonText
         }
     }
 
-    private static string? FirstRepeatedName(JsonElement element)
+    private static (string Name, string Path)? FirstRepeatedName(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
@@ -65,13 +73,15 @@ internal static class JsonText
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (!names.Add(property.Name)) return property.Name;
-                    if (FirstRepeatedName(property.Value) is { } inner) return inner;
+                    string at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!names.Add(property.Name)) return (property.Name, at);
+                    if (FirstRepeatedName(property.Value, at) is { } inner) return inner;
                 }
                 return null;
             case JsonValueKind.Array:
+                int index = 0;
                 foreach (var item in element.EnumerateArray())
-                    if (FirstRepeatedName(item) is { } inner) return inner;
+                    if (FirstRepeatedName(item, $"{path}[{index++}]") is { } inner) return inner;
                 return null;
             default:
                 return null;

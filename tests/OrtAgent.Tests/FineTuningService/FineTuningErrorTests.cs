@@ -211,8 +211,17 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     {
         // The last one silently won, where a data file's JSON lines refuse a repeated key.
         using var content = new StringContent("{\"model\": \"tiny\", \"model\": \"other\"}", Encoding.UTF8, "application/json");
-        var error = await AssertErrorAsync(await Http.PostAsync(route, content), HttpStatusCode.BadRequest);
+        var error = await AssertErrorAsync(await Http.PostAsync(route, content), HttpStatusCode.BadRequest, "model");
         Assert.Equal("the body names 'model' twice in one object; give each field once", error.GetProperty("message").GetString());
+
+        // A nested name is named with its path, and param names it: it was 'n_epochs' alone, with param null.
+        using var nested = new StringContent("{\"model\": \"tiny\", \"hyperparameters\": {\"n_epochs\": 1, \"n_epochs\": 2}, \"messages\": [{\"role\": \"user\", \"role\": \"user\"}]}",
+            Encoding.UTF8, "application/json");
+        error = await AssertErrorAsync(await Http.PostAsync(route, nested), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
+        Assert.Equal("the body names 'hyperparameters.n_epochs' twice in one object; give each field once", error.GetProperty("message").GetString());
+
+        using var inArray = new StringContent("{\"messages\": [{\"role\": \"user\"}, {\"role\": \"user\", \"role\": \"user\"}]}", Encoding.UTF8, "application/json");
+        error = await AssertErrorAsync(await Http.PostAsync(route, inArray), HttpStatusCode.BadRequest, "messages[1].role");
     }
 
     [Fact]

@@ -124,12 +124,13 @@ internal static class OpenAIErrorEnvelope
         if (Serving.ContentCharsetCheck.Problem(request) is { } charset) throw OpenAIApiException.BadRequest(charset, code: "unsupported_media_type");
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         // Text that is not Unicode is no JSON, which carries no code; the others are JSON a request cannot be.
-        (string Message, string? Code)? problem = document.RootElement.ValueKind != JsonValueKind.Object ? ("the body must be a JSON object", JsonFields.InvalidType)
-            : JsonText.HoldsInvalidText(document.RootElement) ? ("the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)", null)
-            : JsonText.RepeatedName(document.RootElement) is { } repeated ? ($"the body names '{repeated}' twice in one object; give each field once", "invalid_value")
+        // A name given twice is named with its path, in param too: hyperparameters.n_epochs twice was told as 'n_epochs', param null.
+        (string Message, string? Code, string? Param)? problem = document.RootElement.ValueKind != JsonValueKind.Object ? ("the body must be a JSON object", JsonFields.InvalidType, null)
+            : JsonText.HoldsInvalidText(document.RootElement) ? ("the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)", null, null)
+            : JsonText.RepeatedField(document.RootElement) is { } repeated ? ($"the body names '{repeated}' twice in one object; give each field once", "invalid_value", repeated)
             : null;
         if (problem is null) return document;
         document.Dispose();
-        throw OpenAIApiException.BadRequest(problem.Value.Message, code: problem.Value.Code);
+        throw OpenAIApiException.BadRequest(problem.Value.Message, problem.Value.Param, problem.Value.Code);
     }
 }
