@@ -58,6 +58,9 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
             // curl -F 'file=<a.csv' sends the text as a plain field; it was "the form has no 'file' part".
             (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file", "invalid_type",
                 "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')"),
+            // curl -F 'purpose=@p.txt' sends the purpose as a file; it was "the form has no 'purpose' field".
+            (FilePart + "\r\n--b\r\nContent-Disposition: form-data; name=\"purpose\"; filename=\"p.txt\"\r\n\r\nfine-tune\r\n--b--\r\n", "purpose", "invalid_type",
+                "the form's 'purpose' is a file upload, not a plain field: send it as a field (curl -F purpose=fine-tune, without '@')"),
             // It was "purpose 'assistants' is not supported", the second value judged alone.
             (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "invalid_value", "the form gives 'purpose' twice; give it once"),
             // An empty file was kept, and refused only when a job named it.

@@ -67,6 +67,12 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                     throw OpenAIApiException.BadRequest(
                         "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')", "file", JsonFields.InvalidType);
                 }
+                else if (name == "purpose")
+                {
+                    // curl's -F 'purpose=@fine-tune.txt' sends it as a file: it was answered "the form has no 'purpose' field".
+                    throw OpenAIApiException.BadRequest(
+                        "the form's 'purpose' is a file upload, not a plain field: send it as a field (curl -F purpose=fine-tune, without '@')", "purpose", JsonFields.InvalidType);
+                }
                 else if (name == "file" && disposition.IsFileDisposition())
                 {
                     if (received is not null) throw OpenAIApiException.BadRequest("the form has more than one 'file' part", "file", "invalid_value");
