@@ -305,6 +305,13 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var predict = await Service.Http.PostAsJsonAsync("/predict", new { inputs = "good", model = checkpoint });
         Assert.Equal(System.Net.HttpStatusCode.NotFound, predict.StatusCode);
         Assert.Equal(expected, (await predict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+
+        // A job continuing it is told the same (a 400, as for any model that cannot be fine-tuned): it was the generic
+        // "cannot be fine-tuned here: use tiny or a model this service fine-tuned".
+        var job = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs",
+            new { model = checkpoint, training_file = trained.TrainingFileId }), System.Net.HttpStatusCode.BadRequest, "model");
+        Assert.Equal(expected, job.GetProperty("message").GetString());
+        Assert.Equal("model_not_available", job.GetProperty("code").GetString());
     }
 
     /// <summary>The base encoders were listed as created at 0, which the library shows as 1970-01-01: now the service's start.</summary>

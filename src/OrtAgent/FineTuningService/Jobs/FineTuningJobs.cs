@@ -381,9 +381,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (string.IsNullOrEmpty(model)) throw OpenAIApiException.BadRequest("model is required", "model", OpenAIApiException.MissingRequiredParameter);
         if (models.IsBase(model) || models.FineTunedJob(model) is not null) return;
         // A model deleted since its job made it is told as such, as every route that serves models tells it.
+        // A checkpoint id is told as chat and /v1/models tell it, naming its job's model: it was the generic refusal.
         throw OpenAIApiException.BadRequest(models.WhyNotServed(model) is { } deleted
                 ? $"{deleted}; fine-tune {string.Join(", ", models.BaseNames)} or a model this service still has"
-                : $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
+                : models.CheckpointRecord(model) ?? $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
     }
 
     /// <summary>

@@ -305,16 +305,7 @@ internal sealed class ServedModels : IDisposable
     /// </summary>
     public OpenAIApiException NotFound(string id, string param = "model")
     {
-        if (FineTunedModelId.CheckpointOf(id) is { } checkpoint && _store.GetJob(checkpoint.JobId) is { } job)
-        {
-            // FineTunedJob's test, on the record in hand.
-            string instead = job is { Status: JobStatus.Succeeded, ModelDeleted: false, FineTunedModel: not null } ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
-                : job.FineTunedModel is not null ? $"the job's fine_tuned_model, {job.FineTunedModel}, was deleted"
-                : $"the job is {job.Status}; its fine_tuned_model is served once it succeeds";
-            return OpenAIApiException.NotFound(
-                $"'{id}' is the checkpoint record of fine-tuning job {job.Id} at step {checkpoint.Step}, not a servable model; {instead}",
-                param, "model_not_found");
-        }
+        if (CheckpointRecord(id) is { } checkpoint) return OpenAIApiException.NotFound(checkpoint, param, "model_not_found");
         // A job's own model id, asked for before the job has made it (a client polling with the id it expects).
         if (FineTunedModelId.JobIdOf(id) is { } jobId && _store.GetJob(jobId) is { FineTunedModel: null } unfinished
             && FineTunedModelId.Make(FineTunedModelId.BaseOf(id)!, unfinished.Suffix, unfinished.Id) == id)
@@ -322,6 +313,20 @@ internal sealed class ServedModels : IDisposable
                 ? $"model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
                 : $"model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
         return OpenAIApiException.NotFound(Deleted(id) ?? $"model '{id}' does not exist{ModelNameCase.Hint(id, List().Select(model => model.Id))}", param, "model_not_found");
+    }
+
+    /// <summary>
+    /// What <paramref name="id"/> is when it is a job's checkpoint id (<c>ft:…:JOB:ckpt-step-N</c>, from its checkpoint
+    /// list), with the model to use instead; null for any other id. Chat, <c>/v1/models</c> and a job's <c>model</c> say it alike.
+    /// </summary>
+    public string? CheckpointRecord(string id)
+    {
+        if (FineTunedModelId.CheckpointOf(id) is not { } checkpoint || _store.GetJob(checkpoint.JobId) is not { } job) return null;
+        // FineTunedJob's test, on the record in hand.
+        string instead = job is { Status: JobStatus.Succeeded, ModelDeleted: false, FineTunedModel: not null } ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
+            : job.FineTunedModel is not null ? $"the job's fine_tuned_model, {job.FineTunedModel}, was deleted"
+            : $"the job is {job.Status}; its fine_tuned_model is served once it succeeds";
+        return $"'{id}' is the checkpoint record of fine-tuning job {job.Id} at step {checkpoint.Step}, not a servable model; {instead}";
     }
 
     /// <summary>Whether served model <paramref name="id"/> is no longer the store's (deleted, or its job gone); a <c>--model</c> model never is.</summary>
