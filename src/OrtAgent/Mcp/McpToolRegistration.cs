@@ -45,6 +45,7 @@ internal static class McpToolRegistration
             })
             .WithMessageFilters(filters =>
             {
+                filters.AddIncomingFilter(CancelledRequestPostEnd.Create);
                 filters.AddIncomingFilter(UnknownMethodCheck.Create);
                 filters.AddIncomingFilter(ToolCallParamsCheck.Create);
                 filters.AddIncomingFilter(RequestParamsCheck.Create);
