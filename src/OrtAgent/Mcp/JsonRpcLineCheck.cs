@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace OrtAgent.Mcp;
 
@@ -10,7 +11,9 @@ namespace OrtAgent.Mcp;
 /// the SDK takes on no revision), a scalar, or an object its message converter refuses (no <c>"jsonrpc": "2.0"</c>, an
 /// id that is neither a string nor an integer, a method that is not a string, an id with neither method, result nor
 /// error). The rules are the converter's (ModelContextProtocol's <c>JsonRpcMessage.Converter</c>), no stricter, so
-/// that nothing it serves is refused here. One pass over the line, each top-level value skipped, not built.
+/// that nothing it serves is refused here. One pass over the line, each top-level value skipped, not built. Bytes that
+/// are not UTF-8 are a parse error too, which the SDK's reader did not make. HTTP's <c>POST /mcp</c> body is checked
+/// with it as well (<c>Serving.McpRequestBodyCheck</c>), so that both transports refuse the same messages in the same words.
 /// </summary>
 internal static class JsonRpcLineCheck
 {
@@ -23,7 +26,8 @@ internal static class JsonRpcLineCheck
     /// <param name="Problem">What is wrong, for the client and the log.</param>
     /// <param name="Id">
     /// The message's id (a string or a long) when it has a <c>method</c> and an id a client can wait on, so that its
-    /// pending request ends; otherwise null, as JSON-RPC answers a message whose id it cannot read.
+    /// pending request ends (a parse error has one only for bytes that are not UTF-8 in JSON that reads); otherwise
+    /// null, as JSON-RPC answers a message whose id it cannot read.
     /// </param>
     internal readonly record struct Refusal(int Code, string Problem, object? Id);
 
@@ -39,6 +43,41 @@ internal static class JsonRpcLineCheck
     /// <param name="line">One line of the input.</param>
     /// <param name="expectation">For a line the server is given, what answer it owes; read in the same pass.</param>
     public static Refusal? Check(ReadOnlySequence<byte> line, out Expectation expectation)
+    {
+        var refusal = CheckJson(line, out expectation);
+        if (refusal is { Code: ParseError } || FirstByteNotUtf8(line) is not { } at) return refusal;
+        // Bytes that are not UTF-8 make no JSON text (RFC 8259), whatever else the line gets right. The SDK's stdio
+        // reader turned them into U+FFFD and served the line; over HTTP a string holding them was refused as half a
+        // surrogate pair. Said as /predict says it, with the id of a request a client waits on.
+        var id = refusal?.Id ?? expectation.RequestId;
+        expectation = default;
+        return new Refusal(ParseError, $"it is not valid Unicode text: it holds bytes that are not UTF-8, the first at byte offset {at}", id);
+    }
+
+    /// <summary>
+    /// What is wrong with what was refused, <paramref name="subject"/> naming it (<c>line 3 of the input</c> on stdio,
+    /// <c>the body of POST /mcp</c> over HTTP), so that both transports say the same.
+    /// </summary>
+    public static string Problem(Refusal refusal, string subject) => refusal.Code == ParseError
+        ? $"{subject} is not JSON ({refusal.Problem})"
+        : $"{subject} is JSON but not a JSON-RPC message: {refusal.Problem}";
+
+    /// <summary>The JSON-RPC error message that answers <paramref name="refusal"/>: its code's name, then <see cref="Problem"/>.</summary>
+    public static string Answer(Refusal refusal, string subject) =>
+        $"{(refusal.Code == ParseError ? "Parse error" : "Invalid Request")}: {Problem(refusal, subject)}";
+
+    /// <summary>The offset of the first byte of <paramref name="text"/> that is not part of a UTF-8 character; null when all are.</summary>
+    private static long? FirstByteNotUtf8(ReadOnlySequence<byte> text)
+    {
+        // A character may straddle two segments: a line of several is checked whole (it is rare, and the SDK copies it too).
+        ReadOnlySpan<byte> bytes = text.IsSingleSegment ? text.FirstSpan : text.ToArray();
+        if (Utf8.IsValid(bytes)) return null;
+        int at = 0;
+        while (Rune.DecodeFromUtf8(bytes[at..], out _, out int consumed) == OperationStatus.Done) at += consumed;
+        return at;
+    }
+
+    private static Refusal? CheckJson(ReadOnlySequence<byte> line, out Expectation expectation)
     {
         expectation = default;
         if (IsBlank(line)) return null;
@@ -64,7 +103,7 @@ internal static class JsonRpcLineCheck
         var kind = reader.TokenType;
         reader.Skip();
         return kind == JsonTokenType.StartArray
-            ? "it is an array (a batch), which this server does not take: send each message on a line of its own (MCP has no batches since 2025-06-18)"
+            ? "it is an array (a batch), which this server does not take: send each message on its own: a line of its own on stdio, a POST of its own over HTTP (MCP has no batches since 2025-06-18)"
             : $"it is {Described(kind)}, not a JSON-RPC object";
     }
 

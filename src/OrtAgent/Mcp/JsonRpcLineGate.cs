@@ -183,13 +183,13 @@ internal sealed class JsonRpcLineGate
                 await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
                 return;
             case { Code: ParseError } refusal:
-                await AnswerAsync(ParseError, $"Parse error: line {line} of the input is not JSON ({refusal.Problem}); each line must be one JSON-RPC message", null, cancellationToken).ConfigureAwait(false);
+                await AnswerAsync(ParseError, $"{JsonRpcLineCheck.Answer(refusal, $"line {line} of the input")}; each line must be one JSON-RPC message", refusal.Id, cancellationToken).ConfigureAwait(false);
                 return;
             case { } refusal:
                 // The SDK dropped these without a word, and a client waiting on its request waited for ever.
-                string problem = $"line {line} of the input is JSON but not a JSON-RPC message: {refusal.Problem}";
-                await _log.WriteLineAsync($"warning: {problem}; it was answered with {InvalidRequest}").ConfigureAwait(false);
-                await AnswerAsync(InvalidRequest, $"Invalid Request: {problem}", refusal.Id, cancellationToken).ConfigureAwait(false);
+                string subject = $"line {line} of the input";
+                await _log.WriteLineAsync($"warning: {JsonRpcLineCheck.Problem(refusal, subject)}; it was answered with {InvalidRequest}").ConfigureAwait(false);
+                await AnswerAsync(InvalidRequest, JsonRpcLineCheck.Answer(refusal, subject), refusal.Id, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }

@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using OrtAgent.Mcp;
 
 namespace OrtAgent.Serving;
 
@@ -8,7 +12,8 @@ namespace OrtAgent.Serving;
 /// send, as <c>/predict</c> refuses the same bodies: one without a Content-Type, or with one routing could not parse
 /// (<c>???</c>), which the SDK's read threw on (a 500 and a stack trace in the log); one sent compressed, which it read
 /// as it came; and one declared in a charset other than UTF-8, which it decoded as declared (UTF-8 bytes as UTF-16: a
-/// 400 about a byte the client never sent). What passes is read as UTF-8, as every route reads its body.
+/// 400 about a byte the client never sent). What passes is read as UTF-8, as every route reads its body. A body that is
+/// not one JSON-RPC message the SDK reads is refused with the 400 the SDK answers it with, in the stdio server's words.
 /// </summary>
 /// <remarks>
 /// A missing Content-Type is refused here where <c>/predict</c> reads it as JSON: every MCP client sends
@@ -31,8 +36,43 @@ internal sealed class McpRequestBodyCheck(RequestDelegate next)
                 return;
             }
             ReadAsUtf8(request);
+            if (await NotAMessageAsync(context).ConfigureAwait(false) is { } refusal)
+            {
+                await PathErrorBody.WriteJsonRpcAsync(context, StatusCodes.Status400BadRequest, refusal.Code,
+                    JsonRpcLineCheck.Answer(refusal, "the body of POST /mcp"), refusal.Id is { } id ? JsonSerializer.SerializeToElement(id) : null).ConfigureAwait(false);
+                return;
+            }
         }
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Why the body is no JSON-RPC message the SDK reads, checked as the stdio server checks a line (<see cref="JsonRpcLineCheck"/>):
+    /// the SDK answered such bodies with System.Text.Json's own words (<c>Expected start of a property name … LineNumber</c>,
+    /// <c>could not be converted to ModelContextProtocol.Protocol.JsonRpcMessage</c>) and -32600 for every one, and a
+    /// string of bytes that are not UTF-8 reached the tools as half a surrogate pair. The body is read into a buffer and
+    /// rewound for the SDK; one over the size limit, or cut short, is left to the SDK's read, which meets the same.
+    /// </summary>
+    private static async Task<JsonRpcLineCheck.Refusal?> NotAMessageAsync(HttpContext context)
+    {
+        var request = context.Request;
+        long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (request.ContentLength is { } length && limit is not null && length > limit) return null;
+        request.EnableBuffering();
+        try
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return JsonRpcLineCheck.Check(new ReadOnlySequence<byte>(body.GetBuffer(), 0, (int)body.Length));
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
     }
 
     private static string? Problem(HttpRequest request) =>

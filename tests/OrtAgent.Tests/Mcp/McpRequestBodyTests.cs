@@ -69,6 +69,50 @@ public sealed class McpRequestBodyTests(FineTuningServiceFixture fixture) : ICla
         Assert.Contains("\"protocolVersion\":\"2025-11-25\"", await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A body that is no JSON-RPC message: the SDK answered -32600 for all, in System.Text.Json's words ("Expected start
+    /// of a property name … LineNumber", "could not be converted to ModelContextProtocol.Protocol.JsonRpcMessage"),
+    /// and a string in bytes that are not UTF-8 was refused as half a surrogate pair (over stdio it was classified with
+    /// U+FFFD in it). Both transports answer each with the same code, id and words; HTTP with the SDK's 400.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,""", -32700, "null", "Expected start of a property name")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":5}""", -32600, "1", "its \"method\" is a number, not a string")]
+    [InlineData("""{"jsonrpc":"2.0","id":1.5,"method":"ping"}""", -32600, "null", "its \"id\" is a number that is not an integer")]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""", -32600, "null", "it is an array (a batch), which this server does not take")]
+    // Sent in Latin-1: the é is the byte E9, which is no UTF-8.
+    [InlineData("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"classify_text","arguments":{"texts":["café"]}}}""", -32700, "3",
+        "it is not valid Unicode text: it holds bytes that are not UTF-8, the first at byte offset 105")]
+    public async Task ABodyThatIsNoJsonRpcMessageIsAnsweredAsStdioAnswersItsLine(string message, int code, string id, string says)
+    {
+        byte[] bytes = Encoding.Latin1.GetBytes(message);
+        var stdout = new MemoryStream();
+        var gate = new OrtAgent.Mcp.JsonRpcLineGate(new MemoryStream([.. bytes, (byte)'\n']), stdout, new StringWriter());
+        await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+        using var stdio = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray()).Trim());
+        var stdioError = stdio.RootElement.GetProperty("error");
+        Assert.Equal(code, stdioError.GetProperty("code").GetInt32());
+        Assert.Equal(id, stdio.RootElement.GetProperty("id").GetRawText());
+        Assert.Contains(says, stdioError.GetProperty("message").GetString());
+
+        await using var serve = await ServerUnderTest.StartAsync();
+        foreach (var client in new[] { serve.Client, fixture.Service.Http })
+        {
+            var request = Post("application/json", encoding: null, body: null);
+            request.Content = new ByteArrayContent(bytes);
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            using var response = await client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var http = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var httpError = http.RootElement.GetProperty("error");
+            Assert.Equal(code, httpError.GetProperty("code").GetInt32());
+            Assert.Equal(id, http.RootElement.GetProperty("id").GetRawText());
+            Assert.Equal(stdioError.GetProperty("message").GetString()!.Replace("line 1 of the input", "the body of POST /mcp", StringComparison.Ordinal)
+                .Replace("; each line must be one JSON-RPC message", "", StringComparison.Ordinal), httpError.GetProperty("message").GetString());
+        }
+    }
+
     /// <summary>A POST /mcp as the test writes it: the headers exactly as given, none added (HttpClient adds a Content-Type to text content).</summary>
     private static HttpRequestMessage Post(string? type, string? encoding, string? body)
     {
