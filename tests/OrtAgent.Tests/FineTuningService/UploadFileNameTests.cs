@@ -33,6 +33,27 @@ public sealed class UploadFileNameTests(FineTuningServiceFixture fixture) : ICla
         Assert.Equal("a\r\nforged.csv", FormFileName.DecodeFormEscapes("a%0d%0Aforged.csv"));
     }
 
+    /// <summary>A name sent in Latin-1 (café as 63 61 66 E9) was stored with U+FFFD for its é, without a word.</summary>
+    [Fact]
+    public async Task AFileNameInBytesThatAreNotUtf8IsRefusedNamingIt()
+    {
+        const string boundary = "b0undary";
+        var body = new MemoryStream();
+        void Write(string ascii) => body.Write(Encoding.ASCII.GetBytes(ascii));
+        Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n");
+        Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"caf");
+        body.WriteByte(0xE9);
+        Write($".csv\"\r\n\r\ntext,label\na,b\n\r\n--{boundary}--\r\n");
+        var content = new ByteArrayContent(body.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await fixture.Service.Http.PostAsync("/v1/files", content), HttpStatusCode.BadRequest, "file");
+
+        Assert.Equal("invalid_file_name", error.GetProperty("code").GetString());
+        Assert.Equal("the file name 'caf?.csv' is not valid Unicode text: it holds bytes that are not UTF-8 (shown as '?'); send the name as UTF-8",
+            error.GetProperty("message").GetString());
+    }
+
     private async Task<HttpResponseMessage> UploadAsync(string filenameParameter)
     {
         var file = new ByteArrayContent(Encoding.UTF8.GetBytes("text,label\na,b\n"));

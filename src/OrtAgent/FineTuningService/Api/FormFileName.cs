@@ -13,7 +13,20 @@ namespace OrtAgent.FineTuningService.Api;
 internal static class FormFileName
 {
     /// <summary>The decoded file name of the part whose Content-Disposition is <paramref name="disposition"/>; empty when it gives none.</summary>
+    /// <exception cref="OpenAIApiException">400 naming <c>file</c> for a name sent in bytes that are not UTF-8.</exception>
     public static string Of(ContentDispositionHeaderValue disposition)
+    {
+        string name = Decoded(disposition);
+        // The form reader decodes a part's headers as UTF-8, each byte that is not as U+FFFD, so a name sent in Latin-1
+        // or cut mid-character was stored with U+FFFD in it without a word. A name that means U+FFFD itself is refused too.
+        if (name.Contains('\uFFFD', StringComparison.Ordinal))
+            throw OpenAIApiException.BadRequest(
+                $"the file name {PrintableText.Quote(name)} is not valid Unicode text: it holds bytes that are not UTF-8 (shown as '?'); send the name as UTF-8",
+                "file", "invalid_file_name");
+        return name;
+    }
+
+    private static string Decoded(ContentDispositionHeaderValue disposition)
     {
         if (disposition.FileNameStar.HasValue) return disposition.FileNameStar.ToString();
         string unquoted = HeaderUtilities.RemoveQuotes(disposition.FileName).ToString();
