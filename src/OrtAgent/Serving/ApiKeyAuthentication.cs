@@ -76,7 +76,7 @@ internal sealed class ApiKeyAuthentication
     /// </summary>
     private Task RefuseInferenceKeyAsync(HttpContext context)
     {
-        context.Response.Headers["x-should-retry"] = "false";
+        context.Response.Headers[FineTuningService.Api.OpenAIErrorEnvelope.ShouldRetryHeader] = "false";
         return PathErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_permissions",
             $"insufficient permissions: {context.Request.Method} {context.Request.Path} needs a full API key, and this is an inference key, "
             + $"which may only classify and explain texts and read the models (missing scope: {_fullKeyScope})");

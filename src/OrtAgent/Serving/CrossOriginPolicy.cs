@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using OrtAgent.FineTuningService.Api;
 
 namespace OrtAgent.Serving;
 
@@ -31,8 +32,10 @@ internal sealed class CrossOriginPolicy
     private const string Methods = "GET, POST, DELETE";
 
     // What a page's script must be able to read: MCP's session, the wait after a 429, the scheme a 401 asks for, the
-    // inputs /predict cut at the model's maximum length.
-    private const string ExposedHeaders = "Mcp-Session-Id, Retry-After, WWW-Authenticate, " + ServingEndpoints.TruncatedInputsHeader;
+    // inputs /predict cut at the model's maximum length, whether a refusal is worth a retry (OpenAI's Node library,
+    // which retries 409 and 429 unless told not to, reads nothing it is not shown), and the request's id for a report.
+    private const string ExposedHeaders = "Mcp-Session-Id, Retry-After, WWW-Authenticate, " + ServingEndpoints.TruncatedInputsHeader
+        + ", " + OpenAIErrorEnvelope.ShouldRetryHeader + ", " + RequestTelemetry.RequestIdHeader;
 
     // The request headers the servers read. Whatever else an admitted page's client asks for in its preflight (the OpenAI
     // SDKs' X-Stainless-* headers) is allowed too: the server ignores headers it does not read.

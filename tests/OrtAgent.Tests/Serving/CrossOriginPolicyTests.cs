@@ -42,6 +42,21 @@ public sealed class CrossOriginPolicyTests : IAsyncLifetime
         Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
     }
 
+    /// <summary>
+    /// A page's script reads only the headers it is shown: OpenAI's Node library in a browser never saw
+    /// <c>x-should-retry: false</c>, so it retried refusals a retry meets again, and the request id was hidden from reports.
+    /// </summary>
+    [Fact]
+    public async Task APageIsShownWhetherToRetryAndTheRequestId()
+    {
+        using var response = await _server.Client.SendAsync(Predict(DevServer, Key));
+
+        var exposed = Listed(response, "Access-Control-Expose-Headers");
+        Assert.Contains("x-should-retry", exposed);
+        Assert.Contains("x-request-id", exposed);
+        Assert.True(response.Headers.Contains("x-request-id"));
+    }
+
     [Theory]
     [InlineData("/predict")]
     [InlineData("/explain")]

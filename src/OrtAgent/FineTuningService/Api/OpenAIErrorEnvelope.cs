@@ -15,6 +15,9 @@ namespace OrtAgent.FineTuningService.Api;
 /// </summary>
 internal static class OpenAIErrorEnvelope
 {
+    /// <summary>The header that tells OpenAI's Python and Node libraries whether to retry a refused request.</summary>
+    internal const string ShouldRetryHeader = "x-should-retry";
+
     private sealed record Body(Detail Error);
 
     private sealed record Detail(string Message, string Type, string? Param, string? Code);
@@ -22,7 +25,7 @@ internal static class OpenAIErrorEnvelope
     public static Task WriteAsync(HttpContext context, OpenAIApiException error)
     {
         context.Response.StatusCode = error.StatusCode;
-        if (RetryCannotHelp(error.StatusCode)) context.Response.Headers["x-should-retry"] = "false";
+        if (RetryCannotHelp(error.StatusCode)) context.Response.Headers[ShouldRetryHeader] = "false";
         return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options, context.RequestAborted);
     }
 
