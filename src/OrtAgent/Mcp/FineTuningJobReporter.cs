@@ -126,8 +126,9 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
         "cancelled" => "Start a new job to train again.",
         "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",
         // The API sends an estimate it has overrun as now + its lead, poll after poll: "should end in about 5 s" was untrue
-        // for the whole tail (the last steps, the final evaluation, the export).
-        "running" when progress is { SecondsLeft: long left } && left <= FineTuningJobObject.EstimatedFinishLeadSeconds =>
+        // for the whole tail (the last steps, the final evaluation, the export). A job merely a few seconds from its
+        // estimate is sent the same now + lead, so the job's own estimate tells the two apart, not the seconds left.
+        "running" when progress is { SecondsLeft: long } && job.PastItsEstimate =>
             $"Training is at step {progress.Step} of {progress.TotalSteps} and past its estimated finish: it is finishing (its last steps, the final evaluation and the export). "
             + $"Call get_fine_tuning_job with job_id '{job.Id}' again in 30 to 60 s.",
         "running" when progress is { SecondsLeft: long left } =>

@@ -24,6 +24,20 @@ public sealed class FineTuningJobReporterTests
         Method = new("supervised"),
     };
 
+    private static OrtAgent.FineTuningService.Store.JobRecord RunningRecord(long estimatedFinish) => new()
+    {
+        Id = "ftjob-r",
+        CreatedAt = Now - 600,
+        Model = "minilm",
+        TrainingFile = "file-1",
+        Seed = 1,
+        NEpochs = 3,
+        BatchSize = 16,
+        LearningRateMultiplier = 1,
+        Status = "running",
+        EstimatedFinish = estimatedFinish,
+    };
+
     private void StepReported(string jobId, long step, long totalSteps) =>
         _jobs.Events.Add(new JobEventObject($"{jobId}/1", Now - 10, "info", $"step {step}", "metrics",
             JsonSerializer.SerializeToElement(new { step, total_steps = totalSteps })));
@@ -36,18 +50,35 @@ public sealed class FineTuningJobReporterTests
 
     /// <summary>
     /// Once a job overran its estimate, the API sent now + 5 s at every poll, and the advice said "should end in about
-    /// 5 s … again in about 5 s" for the whole tail. Past its estimate, it says so and advises 30 to 60 s.
+    /// 5 s … again in about 5 s" for the whole tail. Past its estimate, it says so and advises 30 to 60 s; a job merely
+    /// under 5 s from its estimate, which the API sends as now + 5 s too, was told it had overrun and to wait 30 to 60 s.
     /// </summary>
     [Theory]
-    [InlineData(Now + 5, "Training is at step 90 of 100 and past its estimated finish: it is finishing (its last steps, the final evaluation and the export). "
+    [InlineData(Now + 5, true, "Training is at step 90 of 100 and past its estimated finish: it is finishing (its last steps, the final evaluation and the export). "
         + "Call get_fine_tuning_job with job_id 'ftjob-a' again in 30 to 60 s.")]
-    [InlineData(Now + 6, "Training is at step 90 of 100 and should end in about 6 s. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 6 s.")]
-    [InlineData(Now + 1200, "Training is at step 90 of 100 and should end in about 20 min. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 5 min.")]
-    public void ARunningJobIsAdvisedFromItsEstimateUntilItHasOverrunIt(long estimatedFinish, string next)
+    [InlineData(Now + 5, false, "Training is at step 90 of 100 and should end in about 5 s. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 5 s.")]
+    [InlineData(Now + 6, false, "Training is at step 90 of 100 and should end in about 6 s. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 6 s.")]
+    [InlineData(Now + 1200, false, "Training is at step 90 of 100 and should end in about 20 min. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 5 min.")]
+    public void ARunningJobIsAdvisedFromItsEstimateUntilItHasOverrunIt(long estimatedFinish, bool pastItsEstimate, string next)
     {
         StepReported("ftjob-a", 90, 100);
 
-        Assert.Equal(next, Next(Job("ftjob-a", "running", estimatedFinish)));
+        Assert.Equal(next, Next(Job("ftjob-a", "running", estimatedFinish) with { PastItsEstimate = pastItsEstimate }));
+    }
+
+    /// <summary>The API's job says whether the job's own estimate has passed, which its estimated_finish (never under now + 5 s) cannot.</summary>
+    [Theory]
+    [InlineData(-30, true)]
+    [InlineData(0, true)]
+    [InlineData(2, false)]
+    [InlineData(600, false)]
+    public void TheApisJobSaysWhetherItsOwnEstimateHasPassed(long ownEstimateFromNow, bool past)
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(Now).AddMilliseconds(300);
+        var job = FineTuningJobObject.From(RunningRecord(Now + ownEstimateFromNow), now);
+
+        Assert.Equal(past, job.PastItsEstimate);
+        Assert.Equal(Math.Max(Now + ownEstimateFromNow, Now + 1 + FineTuningJobObject.EstimatedFinishLeadSeconds), job.EstimatedFinish);
     }
 
     /// <summary>A queued job was told to poll again "in a few seconds" while the job ahead of it ran for minutes.</summary>

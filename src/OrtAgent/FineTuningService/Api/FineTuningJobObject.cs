@@ -41,6 +41,12 @@ public sealed record FineTuningJobObject
     public const long EstimatedFinishLeadSeconds = 5;
 
     /// <summary>
+    /// Whether a running job has reached or passed its own estimated finish: <see cref="EstimatedFinish"/> is then now
+    /// plus the lead, as it is for a job merely a few seconds from its end, and the MCP tools read this to tell the two apart.
+    /// </summary>
+    internal bool PastItsEstimate { get; init; }
+
+    /// <summary>
     /// Whether the job's <see cref="FineTunedModel"/> has been deleted (<c>DELETE /v1/models/{id}</c>). OpenAI keeps the
     /// id on the job after the delete, so the API sends it as it was; the MCP tools read this to say the model is gone.
     /// </summary>
@@ -110,6 +116,7 @@ public sealed record FineTuningJobObject
             Error = job.Error is { } e ? new ErrorObject(e.Code, e.Message, e.Param) : null,
             Seed = job.Seed,
             EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish is long estimate ? Math.Max(estimate, EarliestEstimatedFinish(now)) : null,
+            PastItsEstimate = job.Status == JobStatus.Running && job.EstimatedFinish is long own && own <= now.ToUnixTimeSeconds(),
             UserProvidedSuffix = job.Suffix,
             Method = job.Method == TrainingMethod.Contrastive
                 ? new MethodObject(MethodType.Contrastive)
