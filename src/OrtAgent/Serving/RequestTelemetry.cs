@@ -37,6 +37,12 @@ internal sealed class RequestTelemetry
     }
 
     /// <summary>
+    /// A route's pattern as the metrics name it, without a trailing slash: the MCP SDK maps its routes in a group with
+    /// empty patterns, which read <c>/mcp/</c> where the path is <c>/mcp</c>.
+    /// </summary>
+    private static string Label(string pattern) => pattern.Length > 1 ? pattern.TrimEnd('/') : pattern;
+
+    /// <summary>
     /// The mapped route a request's path falls under when routing chose no route endpoint for it: a method the route
     /// does not take (a 405) is a request to that endpoint, not to an unknown path.
     /// </summary>
@@ -124,7 +130,7 @@ internal sealed class RequestTelemetry
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             // The route pattern, not the raw path, labels the metrics: unknown paths must not create new series.
-            string endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? RouteOfPath(context) ?? "unmatched";
+            string endpoint = Label((context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? RouteOfPath(context) ?? "unmatched");
             // 499 (nginx's "client closed request") for callers that left; 500 for what escaped to Kestrel.
             int status = completed || context.Response.HasStarted ? context.Response.StatusCode
                 : context.RequestAborted.IsCancellationRequested ? 499

@@ -54,6 +54,24 @@ public sealed class MetricsAndLoggingTests
         Assert.Contains("ortagent_http_requests_total{endpoint=\"unmatched\",status=\"404\"} 1", text);
     }
 
+    /// <summary>The MCP SDK maps /mcp in a route group, whose pattern read "/mcp/": the metrics name it as it is called.</summary>
+    [Fact]
+    public async Task McpRequestsAreCountedUnderMcpWithoutATrailingSlash()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+        using (var get = await server.GetAsync("/mcp"))
+            Assert.Equal(HttpStatusCode.BadRequest, get.StatusCode);
+
+        var text = await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await server.GetAsync("/metrics");
+            return await response.Content.ReadAsStringAsync();
+        }, t => t.Contains("status=\"400\"} 1"));
+
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/mcp\",status=\"400\"} 1", text);
+        Assert.DoesNotContain("endpoint=\"/mcp/\"", text);
+    }
+
     /// <summary>The path is logged decoded: a CR or an escape sequence in it forged a log line or rewrote the terminal.</summary>
     [Fact]
     public async Task ControlCharactersInAPathAreLoggedEscaped()
