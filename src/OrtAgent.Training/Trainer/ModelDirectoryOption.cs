@@ -23,7 +23,7 @@ internal static class ModelDirectoryOption
     {
         var full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
-            throw new InvalidOptionException(option, directory, File.Exists(full) ? IsAFile : "does not exist");
+            throw new InvalidOptionException(option, directory, File.Exists(full) ? NotADirectory(full) : "does not exist");
         if (File.Exists(Path.Combine(full, ModelContract.ModelFile))) return null;
         var missing = TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (missing is TrainingArtifactsNotAModelException artifacts)
@@ -35,7 +35,16 @@ internal static class ModelDirectoryOption
     /// What a file named where a model's folder belongs is told: "a model is a directory" named neither the folder nor its
     /// files, and read as if the file were the model and only misplaced.
     /// </summary>
-    public const string IsAFile = "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)";
+    public const string IsAFile = "is a file; " + FolderExpected;
+
+    private const string FolderExpected = "a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)";
+
+    /// <summary>
+    /// What <paramref name="full"/>, which exists and is no directory, is told: a device or a FIFO (<c>--teacher /dev/null</c>)
+    /// is said to be what it is, not "a file" as if a model file had been named where its folder belongs.
+    /// </summary>
+    private static string NotADirectory(string full) =>
+        UnixStatus.Of(full)?.SpecialKind is { } kind ? $"is not a directory ({kind}); {FolderExpected}" : IsAFile;
 
     /// <summary>The library's way from a run's artifacts to a model to <paramref name="use"/>.</summary>
     public static string Remedy(string use) => $"export a model from its checkpoint (ModelExporter.Export) and {use} that";

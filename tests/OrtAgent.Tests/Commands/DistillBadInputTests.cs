@@ -310,6 +310,11 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
         return AssertUserError($"error: --teacher '{given}': {problem}", "--teacher", given);
     }
 
+    /// <summary>--teacher /dev/null said the device "is a file; a model folder is expected".</summary>
+    [LinuxFact("statx tells a character device from a regular file")]
+    public Task ATeacherThatIsADeviceIsSaidToBeOne() => AssertUserError(
+        "error: --teacher '/dev/null': is not a directory (a character device); a model folder is expected", "--teacher", "/dev/null");
+
     /// <summary>A teacher whose model.onnx or vocab.txt is a named pipe was read, and distill waited with nothing said; one Ctrl+C did not end it.</summary>
     [LinuxTheory("statx tells a FIFO from a regular file")]
     [InlineData("model.onnx")]

@@ -268,6 +268,11 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
             + "choose another --output or --artifacts-root", "--output", output, "--data", _work.Combine("not-read.csv"));
     }
 
+    /// <summary>--init-from /dev/null said the device "is a file; a model folder is expected".</summary>
+    [LinuxFact("statx tells a character device from a regular file")]
+    public Task AnInitFromThatIsADeviceIsSaidToBeOne() => AssertUserError(
+        "error: --init-from '/dev/null': is not a directory (a character device); a model folder is expected", "--init-from", "/dev/null");
+
     /// <summary>
     /// A run's artifacts as --init-from said "export a model from its checkpoint and start from that", without the
     /// command predict gives for the same folder.

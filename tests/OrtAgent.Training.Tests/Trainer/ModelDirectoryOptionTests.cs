@@ -55,4 +55,16 @@ public sealed class ModelDirectoryOptionTests : IDisposable
 
         Assert.IsType<TrainingArtifactsNotAModelException>(error.InnerException);
     }
+
+    /// <summary>A device named as a model's folder (<c>--teacher /dev/null</c>) was told it "is a file", as if a model file had been misplaced.</summary>
+    [LinuxTheory("statx tells a character device from a regular file")]
+    [InlineData("distil from")]
+    [InlineData("start from")]
+    public void ADeviceIsSaidToBeADeviceNotAFile(string use)
+    {
+        var error = Assert.Throws<InvalidOptionException>(() => ModelDirectoryOption.RequireModelDirectory("/dev/null", Option, use));
+
+        Assert.Equal("is not a directory (a character device); a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)",
+            error.Problem);
+    }
 }
