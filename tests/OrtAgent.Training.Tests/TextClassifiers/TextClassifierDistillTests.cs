@@ -76,6 +76,8 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.Equal("- training: 80 examples given in memory, 72 trained on\n" +
             "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on\n" +
             "- examples per label (training/validation): `negative` 36/4, `positive` 36/4", card["Data"]);
+        // The standard, contrastive and LoRA cards say what was frozen; a student's said nothing (it freezes nothing).
+        Assert.Contains("\n| dropout | 0.1 |\n| frozen | none |\n| seed | 5 |\n", card["Hyperparameters"]);
         Assert.EndsWith("The validation loss is cross-entropy on the labels.", card["Run"]);
         var record = StudentRecord.Read(result.ArtifactsDirectory)!;
         Assert.Equal((teacher, result.Teacher.Accuracy), (record.Teacher, record.TeacherAccuracy));
