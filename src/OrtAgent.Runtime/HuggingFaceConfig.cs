@@ -57,7 +57,7 @@ internal static class HuggingFaceConfig
     {
         try
         {
-            var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var document = JsonDocument.Parse(ModelFolderFile.ReadAllBytes(path));
             if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
             document.Dispose();
             throw new ModelLoadException($"{path}: not a JSON object");

@@ -16,8 +16,13 @@ internal static class ModelFormatProbe
     /// Refuses the model at <paramref name="modelPath"/> when it records a format this build does not read, as
     /// <see cref="ModelContract.ReadInfo"/> would once the model had loaded.
     /// </summary>
-    /// <exception cref="ModelLoadException">The model records a newer format, or a format that is no version.</exception>
-    public static void RefuseAnotherFormat(string modelPath) => ModelContract.RefuseAnotherFormat(Read(modelPath), modelPath);
+    /// <exception cref="ModelLoadException">The model records a newer format, or a format that is no version; or it is a FIFO, a device or a directory (<see cref="ModelFolderFile"/>).</exception>
+    public static void RefuseAnotherFormat(string modelPath)
+    {
+        // The first read of model.onnx for every loader (predict, --init-from, --teacher): a FIFO would hold it here.
+        ModelFolderFile.RequireRegularFile(modelPath);
+        ModelContract.RefuseAnotherFormat(Read(modelPath), modelPath);
+    }
 
     /// <summary>
     /// The value of <see cref="ModelContract.FormatKey"/> in the model file (the last entry, as ONNX Runtime and

@@ -93,17 +93,13 @@ public sealed partial class TextClassifier : IDisposable
         var modelPath = Path.Combine(directory, ModelContract.ModelFile);
         var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
-        // A FIFO passes File.Exists, and the probe's open below would wait for a writer forever.
-        if (RegularFile.OtherKind(modelPath) is { } otherModel)
-            throw new ModelLoadException($"{modelPath}: {otherModel}; a model's {ModelContract.ModelFile} is a file");
         // Before the vocabulary and the session: a newer OrtAgent's model may lack either, or hold a graph this ONNX
         // Runtime refuses, and its format is what the user needs to hear.
         ModelFormatProbe.RefuseAnotherFormat(modelPath);
         if (!File.Exists(vocabPath))
             throw new ModelLoadException(System.IO.Directory.Exists(vocabPath) ? $"{vocabPath}: is a directory; a model's {ModelContract.VocabularyFile} is a file"
                 : $"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(directory)}");
-        if (RegularFile.OtherKind(vocabPath) is { } otherVocabulary)
-            throw new ModelLoadException($"{vocabPath}: {otherVocabulary}; a model's {ModelContract.VocabularyFile} is a file");
+        ModelFolderFile.RequireRegularFile(vocabPath);
 
         var loadedStamp = ModelFileStamp.Of(modelPath);
         using var sessionOptions = options.Session.CreateSessionOptions();
@@ -129,7 +125,7 @@ public sealed partial class TextClassifier : IDisposable
             if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength)
                 info = info with { MaxLength = fixedShape.SequenceLength, RecordedMaxLength = info.MaxLength };
             // Read once: the tokenizer is made from these bytes, and they are held to what the model records of its vocabulary.
-            var vocabulary = File.ReadAllBytes(vocabPath);
+            var vocabulary = ModelFolderFile.ReadAllBytes(vocabPath);
             BertTextEncoder encoder;
             try
             {

@@ -83,7 +83,7 @@ internal static class VocabularyFit
         byte[] vocabulary;
         try
         {
-            vocabulary = File.ReadAllBytes(vocabPath);
+            vocabulary = ModelFolderFile.ReadAllBytes(vocabPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -64,6 +64,24 @@ public sealed class HuggingFaceLayoutTests : IDisposable
         Assert.Equal(0.5f, classifier.Predict("GREAT").Score, 5);
     }
 
+    /// <summary>
+    /// A config.json or tokenizer_config.json that was a named pipe was read, and the load waited for a writer with
+    /// nothing said (model.onnx and vocab.txt were refused already); bounded, as the build before waited forever.
+    /// </summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData(ModelContract.ConfigFile)]
+    [InlineData(ModelContract.TokenizerConfigFile)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AConfigFileThatIsAFifoIsRefusedAtOnce(string file)
+    {
+        File.Delete(Path.Combine(_directory, file));
+        using var fifo = NotARegularFile.Create(Path.Combine(_directory, file), NotARegularFile.Fifo);
+
+        var refused = await Assert.ThrowsAsync<ModelLoadException>(() => Task.Run(() => TextClassifier.Load(_directory)).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal($"{fifo.Path}: is not a regular file (a FIFO); a model's {file} is a file", refused.Message);
+    }
+
     [Fact]
     public void AMultiLabelModelGetsASigmoidPerLabel()
     {

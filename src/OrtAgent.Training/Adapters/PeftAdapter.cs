@@ -94,7 +94,8 @@ public static class PeftAdapter
         SafeTensorsFile file;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
+            config = JsonNode.Parse(Runtime.ModelFolderFile.ReadAllText(configPath)) ?? throw new JsonException("empty");
+            Runtime.ModelFolderFile.RequireRegularFile(weightsPath);
             file = SafeTensorsReader.Read(weightsPath);
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException)

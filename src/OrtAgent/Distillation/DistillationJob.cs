@@ -258,7 +258,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)
     {
         var card = Path.Combine(teacher.Directory, "README.md");
-        var text = File.Exists(card) ? File.ReadAllText(card) : "";
+        var text = File.Exists(card) ? ModelFolderFile.ReadAllText(card) : "";
         var (recorded, recordedValidation) = ClassifierTrainingCard.RecordedData(text);
         if (options.DataPath is { } data) return (data, options.ValidationPath);
         if (recorded is null && FineTuning.ModelCardText.NamesEmbeddedSample(text)) recorded = DefaultDataset.FilePath;

@@ -331,6 +331,19 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
             .WaitAsync(TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>A teacher whose model card (README.md, read for the data it records) is a named pipe: distill waited with nothing said.</summary>
+    [LinuxFact("statx tells a FIFO from a regular file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ATeacherCardThatIsAFifoIsRefusedAtOnce()
+    {
+        var fifoTeacher = _work.Combine("fifo-card-teacher");
+        Directory.CreateDirectory(fifoTeacher);
+        foreach (var file in new[] { "model.onnx", "vocab.txt" }) File.Copy(Path.Combine(teacher.Teacher, file), Path.Combine(fifoTeacher, file));
+        using var fifo = NotARegularFile.Create(Path.Combine(fifoTeacher, "README.md"), NotARegularFile.Fifo);
+        await Task.Run(() => AssertUserError($"error: {fifo.Path}: is not a regular file (a FIFO); a model's README.md is a file", "--teacher", fifoTeacher))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
     [Fact]
     public Task NoDataWhenTheTeacherRecordsNone()
     {

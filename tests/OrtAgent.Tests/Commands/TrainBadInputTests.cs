@@ -273,6 +273,18 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task AnInitFromThatIsADeviceIsSaidToBeOne() => AssertUserError(
         "error: --init-from '/dev/null': is not a directory (a character device); a model folder is expected", "--init-from", "/dev/null");
 
+    /// <summary>An --init-from folder whose model.onnx is a named pipe was opened to read its format, and train waited for a writer with nothing said.</summary>
+    [LinuxFact("statx tells a FIFO from a regular file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AnInitFromModelFileThatIsAFifoIsRefusedAtOnce()
+    {
+        var model = _work.Combine("fifo-model");
+        Directory.CreateDirectory(model);
+        using var fifo = NotARegularFile.Create(Path.Combine(model, "model.onnx"), NotARegularFile.Fifo);
+        await Task.Run(() => AssertUserError($"{fifo.Path}: is not a regular file (a FIFO); a model's model.onnx is a file", "--init-from", model))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
     /// <summary>
     /// A run's artifacts as --init-from said "export a model from its checkpoint and start from that", without the
     /// command predict gives for the same folder.
