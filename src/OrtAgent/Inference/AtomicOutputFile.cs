@@ -1,4 +1,5 @@
 using System.Text;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Inference;
@@ -76,13 +77,16 @@ internal sealed class AtomicOutputFile : IDisposable
     /// a page or a predictions file written there would replace the model's own files (model.onnx, metrics.jsonl), or
     /// leave a file that a later train --output into that folder refuses as foreign.
     /// </summary>
-    /// <exception cref="UserInputException">A name too long, a folder, a missing directory, a mount point, or a path inside the model directory.</exception>
+    /// <exception cref="UserInputException">A name too long, a folder, a FIFO or device, a missing directory, a mount point, or a path inside the model directory.</exception>
     public static void CheckLocation(string output, string option, string modelDirectory)
     {
         if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
         FileNameLimit.EnsureWithin(output, $"{option} {output}");
         var full = System.IO.Path.GetFullPath(output);
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
+        // A FIFO or a device passes File.Exists, and the rename would put a regular file in its place: the reader at the
+        // pipe's other end got nothing, and the pipe was gone.
+        if (RegularFile.OtherKind(full) is { } other) throw new UserInputException($"{output}: {other}; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;
         if (FileOnPath.Above(full) is { } file) throw new UserInputException($"{option} {output}: '{file}' is a file, not a directory");
         if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");

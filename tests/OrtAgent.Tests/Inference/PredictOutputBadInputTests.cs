@@ -32,6 +32,39 @@ public sealed class PredictOutputBadInputTests(TinyClassifierFixture model) : In
             $"error: {folder} is a folder; expected a file to write (--output)");
     }
 
+    /// <summary>
+    /// An output that was a named pipe was replaced by a regular file holding the predictions (or the page): the pipe was
+    /// gone and its reader got nothing. It is refused, and left a pipe.
+    /// </summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("predict", "-o", "out.csv", "--output")]
+    [InlineData("eval", "--errors", "errors.csv", "--errors")]
+    [InlineData("explain", "--html", "page.html", "--html page")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AnOutputThatIsAFifoIsRefusedAndLeftAlone(string command, string option, string file, string named)
+    {
+        using var fifo = NotARegularFile.Create(_folder.Combine(file), NotARegularFile.Fifo);
+        string[] args = command switch
+        {
+            "predict" => ["predict", "-m", _model.ModelDirectory, "-i", _input, option, fifo.Path],
+            "eval" => ["eval", "-m", _model.ModelDirectory, "--data", _input, option, fifo.Path],
+            _ => ["explain", "-m", _model.ModelDirectory, "the movie was great", option, fifo.Path],
+        };
+
+        await AssertUserError(args, $"error: {fifo.Path}: is not a regular file (a FIFO); expected a file to write ({named})");
+
+        Assert.True(IsFifo(fifo.Path), $"{fifo.Path} is no longer a FIFO");
+        Assert.Equal(new[] { _input, fifo.Path }.Order(), Directory.GetFiles(_folder.Path).Order());
+    }
+
+    // Asked of test(1), not of the code under test.
+    private static bool IsFifo(string path)
+    {
+        using var test = System.Diagnostics.Process.Start("test", ["-p", path])!;
+        test.WaitForExit();
+        return test.ExitCode == 0;
+    }
+
     [Fact]
     public Task AnOutputWhereNoFileCanBeCreatedIsNamedNotItsTemporary()
     {
