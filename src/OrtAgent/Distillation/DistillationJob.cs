@@ -72,8 +72,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new LabeledTextFileOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
-        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns,
-            artifactsRootOptionApplies: paths.Value.ArtifactsRootOptionApplies);
+        var (claim, checkedData) = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom,
+            options.DataPath, options.ValidationPath, columns, options.FineTuning.Seed, artifactsRootOptionApplies: paths.Value.ArtifactsRootOptionApplies);
         ProcessLock? outputClaim = null;
         try
         {
@@ -90,7 +90,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             var encoder = teacher.CreateEncoder(options.MaxLength);
             int maxLength = encoder.MaxLength;
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
-            var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, (teacher.Info.Labels, $"the teacher {teacher.Directory}"), cancellationToken);
+            var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, (teacher.Info.Labels, $"the teacher {teacher.Directory}"),
+                cancellationToken, checkedFiles: checkedData);
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
             console.MarkupLine(Markup.Escape(data.Summary()));
             if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));

@@ -27,22 +27,22 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
 
     /// <summary>
     /// Reads <paramref name="dataPath"/> (streaming, so large files are never held as text) and either
-    /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
+    /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both. What
+    /// <see cref="CheckFiles"/> read of the same files (<c>checkedFiles</c>) is taken rather than read again.
     /// </summary>
     /// <exception cref="UserInputException">A file, column, row or label is wrong; the message names it.</exception>
     public static TrainingData Load(string dataPath, string? validationPath, LabeledTextFileOptions columns, BertTextEncoder encoder,
-        int seed, (IReadOnlyList<string> Labels, string Of)? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
+        int seed, (IReadOnlyList<string> Labels, string Of)? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false,
+        CheckedDataFiles? checkedFiles = null)
     {
-        var file = LabeledTextFile.Open(dataPath, columns);
+        // A resumed run may read other files than those named, or split with its recorded seed: then it reads afresh.
+        if (checkedFiles is not null && !checkedFiles.Of(dataPath, validationPath, columns)) checkedFiles = null;
+        var file = checkedFiles?.Training ?? LabeledTextFile.Open(dataPath, columns);
         using ExampleDigest trainingDigest = new(), validationDigest = new();
         if (validationPath is null)
         {
-            var splitOptions = new StratifiedSplitOptions
-            {
-                Seed = seed,
-                SeparateValidation = SeparateValidation,
-            };
-            var split = StratifiedSplit.Create(file, splitOptions);
+            var splitOptions = SplitOptions(seed);
+            var split = checkedFiles is { Split: { } checkedSplit } && checkedFiles.SplitSeed == seed ? checkedSplit : StratifiedSplit.Create(file, splitOptions);
             var labels = Check(split.Labels, requiredLabels, file.Path);
             var heldOut = Kept(split.Validation, keepValidationTexts);
             return new TrainingData(labels,
@@ -56,7 +56,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             };
         }
         RefuseValidationOnTrainingData(file.Path, validationPath);
-        var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
+        var trainingLabels = Check(checkedFiles?.Labels ?? LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
         var validationExamples = Kept(validation, keepValidationTexts);
         var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, validation.TextColumn, encoder, validationDigest, cancellationToken);
@@ -71,18 +71,37 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     }
 
     /// <summary>
-    /// Opens the data files a command names (their headers only), so that a missing or unreadable file, a column its
-    /// header lacks, or validation on the training data itself is named before a resumed run claims its artifacts: those
-    /// are the command's own mistakes, to be told first, even while another run holds the artifacts.
+    /// Checks the data files a command names, so that a missing or unreadable file, a column its header lacks, validation
+    /// on the training data itself, and the rows' own mistakes that need no tokenizer (a malformed row, an empty label, no
+    /// rows, one label) are named before a resumed run claims its artifacts or a new run extracts its packaged base: those
+    /// are the command's own mistakes, to be told first, in the words <see cref="Load"/> would give, even while another run
+    /// holds the artifacts (a header-only file was refused after minilm's 90 MB were extracted into the models root).
+    /// The training file is read through once, for its split or labels, which <see cref="Load"/> then takes; the
+    /// validation file up to its first row.
     /// </summary>
-    /// <exception cref="UserInputException">A file or column is wrong, or the two files are one; the message names it.</exception>
-    public static void CheckFiles(string? dataPath, string? validationPath, LabeledTextFileOptions columns)
+    /// <param name="dataPath">The training file, or null where the run reads one it records.</param>
+    /// <param name="validationPath">The validation file, or null.</param>
+    /// <param name="columns">The columns asked for.</param>
+    /// <param name="seed">The seed the run splits the training file with, when no validation file is given.</param>
+    /// <returns>What was read of the training file, for <see cref="Load"/>; null when no training file is named.</returns>
+    /// <exception cref="UserInputException">A file, column, row or label is wrong, or the two files are one; the message names it.</exception>
+    public static CheckedDataFiles? CheckFiles(string? dataPath, string? validationPath, LabeledTextFileOptions columns, int seed)
     {
-        if (dataPath is not null) LabeledTextFile.Open(dataPath, columns);
-        if (validationPath is null) return;
-        if (dataPath is not null) RefuseValidationOnTrainingData(dataPath, validationPath);
-        LabeledTextFile.Open(validationPath, columns);
+        var file = dataPath is null ? null : LabeledTextFile.Open(dataPath, columns);
+        if (validationPath is not null)
+        {
+            if (dataPath is not null) RefuseValidationOnTrainingData(dataPath, validationPath);
+            var validation = LabeledTextFile.Open(validationPath, columns);
+            // As Load refuses it once read; the first row's own mistake is found on the way.
+            if (file is not null && !validation.Any()) throw new UserInputException($"{validation.Path}: has no examples");
+        }
+        if (file is null) return null;
+        return validationPath is null
+            ? new CheckedDataFiles(file, columns, null, StratifiedSplit.Create(file, SplitOptions(seed)), seed, Labels: null)
+            : new CheckedDataFiles(file, columns, validationPath, Split: null, seed, LabelSet.FromFile(file));
     }
+
+    private static StratifiedSplitOptions SplitOptions(int seed) => new() { Seed = seed, SeparateValidation = SeparateValidation };
 
     // Evaluated on its own training texts, every run looks perfect: early stopping, the kept model and the contrastive
     // head's C would all be chosen on what the model has memorised.

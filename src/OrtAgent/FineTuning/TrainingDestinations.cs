@@ -17,16 +17,19 @@ internal static class TrainingDestinations
     /// The first steps of <c>train</c> and <c>distill</c>: checks where the run writes (its <c>--output</c>, a new run's
     /// artifacts directory, named with what set its root (<c>artifactsRootSetting</c>, see
     /// <see cref="Cli.OrtAgentPaths.ArtifactsRootSetting"/>), the <c>--promote-to</c> model), and the data files the command names
-    /// (their headers: <see cref="TrainingData.CheckFiles"/>); then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>).
+    /// (their headers and rows: <see cref="TrainingData.CheckFiles"/>, split with the run's <c>seed</c>); then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>).
     /// What is wrong with the command is told before the claim, which another run may hold, and before a new run extracts
     /// its packaged base model: a bad <c>--data</c> was found only after that extraction, which it left in the models root.
     /// A new run claims its artifacts later, at its first write
     /// (<see cref="ClaimArtifacts"/>), once its data and options are checked, so a refused run leaves nothing behind.
     /// </summary>
-    /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
+    /// <returns>
+    /// The claim of the resumed run's artifacts, which the caller disposes (null for a new run), and what was read of the
+    /// data files, for <see cref="TrainingData.Load"/>.
+    /// </returns>
     /// <exception cref="UserInputException">A destination or a data file is refused, or another process holds the run to resume; the message names the option and why.</exception>
-    public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom, string? dataPath,
-        string? validationPath, LabeledTextFileOptions columns, string? promoteTo = null, bool artifactsRootOptionApplies = true)
+    public static (ArtifactsClaim? Claim, CheckedDataFiles? Data) CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom,
+        string? dataPath, string? validationPath, LabeledTextFileOptions columns, int seed, string? promoteTo = null, bool artifactsRootOptionApplies = true)
     {
         CheckOutput(output, artifactsDirectory, artifactsRootSetting, newRun: resumeFrom is null);
         if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output, artifactsRootOptionApplies);
@@ -36,8 +39,8 @@ internal static class TrainingDestinations
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }
-        TrainingData.CheckFiles(dataPath, validationPath, columns);
-        return resumeFrom is null ? null : ClaimIfResuming(resumeFrom);
+        var data = TrainingData.CheckFiles(dataPath, validationPath, columns, seed);
+        return (resumeFrom is null ? null : ClaimIfResuming(resumeFrom), data);
     }
 
     /// <summary>Checks the export directory <paramref name="output"/> of a run whose artifacts go to <paramref name="artifactsDirectory"/>.</summary>

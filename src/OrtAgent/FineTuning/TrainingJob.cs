@@ -87,14 +87,14 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         // (RefuseTemperatureWithoutSupervisedContrastive, then the recorded settings).
         if (options.ResumeFrom is not null) (options.Contrastive with { Temperature = null }).Validate();
         else if (options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
-        var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting, options.ResumeFrom,
-            options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo, paths.Value.ArtifactsRootOptionApplies);
+        var (resumeClaim, checkedData) = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting,
+            options.ResumeFrom, options.DataPath, options.ValidationPath, Columns(options), options.FineTuning.Seed, options.PromoteTo, paths.Value.ArtifactsRootOptionApplies);
         try
         {
             // Only a new run starts from a model (Validate refuses --init-from with --resume): read after its destinations are checked.
             var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom)));
             if (initFrom?.Adapter is not null) RefuseWithAdapter(options, initFrom.Directory);
-            return await PrepareClaimedAsync(options, initFrom, resumeClaim, observer, cancellationToken);
+            return await PrepareClaimedAsync(options, initFrom, resumeClaim, checkedData, observer, cancellationToken);
         }
         catch
         {
@@ -108,7 +108,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
     /// resumed run's artifacts already.
     /// </summary>
     private async Task<PreparedRun> PrepareClaimedAsync(TrainJobOptions options, InitialModel? initFrom, ArtifactsClaim? resumeClaim,
-        ITrainingObserver? observer, CancellationToken cancellationToken)
+        CheckedDataFiles? checkedData, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         var settings = options.Session;
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
@@ -180,7 +180,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         var columns = Columns(options);
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
-            LabelsToKeep(resume, initFrom), cancellationToken, keepValidationTexts: options.PromoteTo is not null);
+            LabelsToKeep(resume, initFrom), cancellationToken, keepValidationTexts: options.PromoteTo is not null, checkedData);
         if (options.PromoteTo is { } promoteTo) ModelPromotion.CheckLabels(promoteTo, data.Labels);
         if (resume is not null)
         {

@@ -137,18 +137,47 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     /// <summary>
     /// A new run on a packaged base extracted it into the models root before it looked at <c>--data</c>: a missing file or
     /// a column its header lacks cost that extraction (90 MB for minilm) and left the copy there. The data files' headers
-    /// are checked with the destinations, before the base is resolved.
+    /// are checked with the destinations, before the base is resolved; so are their rows, as far as no tokenizer is needed
+    /// (a file of no rows, of one label, a malformed row, an empty label were refused only after the extraction).
     /// </summary>
     [Theory]
     [InlineData("missing file")]
     [InlineData("missing column")]
+    [InlineData("header only")]
+    [InlineData("one label")]
+    [InlineData("malformed row")]
+    [InlineData("empty label")]
+    [InlineData("header-only validation")]
     public async Task ABadDataFileIsRefusedBeforeThePackagedBaseIsExtracted(string mistake)
     {
         var store = _work.Combine("store");
-        var data = mistake == "missing file" ? _work.Combine("nope.csv") : Write("data.csv", "text,label\na good film,positive\na bad film,negative\n");
-        string[] column = mistake == "missing column" ? ["--text-column", "review"] : [];
+        var data = mistake switch
+        {
+            "missing file" => _work.Combine("nope.csv"),
+            "header only" => Write("data.csv", "text,label\n"),
+            "one label" => Write("data.csv", "text,label\na good film,positive\na fine film,positive\n"),
+            "malformed row" => Write("data.csv", "text,label\na good film,positive\n\"a bad film,negative\n"),
+            "empty label" => Write("data.csv", "text,label\na good film,positive\na bad film,\n"),
+            _ => Write("data.csv", "text,label\na good film,positive\na bad film,negative\n"),
+        };
+        string[] more = mistake switch
+        {
+            "missing column" => ["--text-column", "review"],
+            "header-only validation" => ["--validation", Write("val.csv", "text,label\n")],
+            _ => [],
+        };
+        string said = mistake switch
+        {
+            "missing file" => $"{data}: file not found",
+            "missing column" => "'review'",
+            "header only" => $"error: {data} has no examples; a classifier needs at least two labels",
+            "one label" => $"error: a classifier needs at least two labels, found only 'positive' in {data}",
+            "malformed row" => $"error: {data} line 3: malformed row: a quoted field that is never closed",
+            "empty label" => $"error: {data} line 3: label is empty (column 'label')",
+            _ => $"error: {_work.Combine("val.csv")}: has no examples",
+        };
 
-        await AssertUserError(mistake == "missing file" ? $"{data}: file not found" : "'review'", ["--data", data, "--base", "minilm", "--models-root", store, .. column]);
+        await AssertUserError(said, ["--data", data, "--base", "minilm", "--models-root", store, .. more]);
 
         Assert.False(Directory.Exists(Path.Combine(store, "base")), "the base model was extracted");
     }

@@ -24,7 +24,7 @@ public sealed class ArtifactsRootAdviceTests : IDisposable
         var artifacts = Path.Combine(root, "m");
 
         var error = Assert.Throws<UserInputException>(() => TrainingDestinations.CheckThenClaimIfResuming(_work.Combine("models", "m"), artifacts, "--artifacts-root",
-            resumeFrom: null, dataPath: null, validationPath: null, new LabeledTextFileOptions(), artifactsRootOptionApplies: optionApplies));
+            resumeFrom: null, dataPath: null, validationPath: null, new LabeledTextFileOptions(), seed: 42, artifactsRootOptionApplies: optionApplies));
 
         Assert.Equal($"artifacts directory {artifacts} (--artifacts-root): '{root}' is a file, not a directory"
             + (optionApplies ? "; give --artifacts-root a folder you can write in" : ""), error.Message);
