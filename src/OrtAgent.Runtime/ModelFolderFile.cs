@@ -13,9 +13,15 @@ internal static class ModelFolderFile
     /// <exception cref="ModelLoadException">It is a directory, a FIFO, a device or a socket.</exception>
     internal static void RequireRegularFile(string path)
     {
-        if (RegularFile.OtherKind(path) is { } other)
-            throw new ModelLoadException($"{path}: {other}; a model's {Path.GetFileName(path)} is a file");
+        if (Refusal(path) is { } refusal) throw new ModelLoadException(refusal);
     }
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be read as a model's file (<c>PATH: is not a regular file (a FIFO); a model's
+    /// explain.onnx is a file</c>), for a caller that refuses it with its own exception; null for a regular file or nothing there.
+    /// </summary>
+    internal static string? Refusal(string path) =>
+        RegularFile.OtherKind(path) is { } other ? $"{path}: {other}; a model's {Path.GetFileName(path)} is a file" : null;
 
     /// <summary>The bytes of <paramref name="path"/> once <see cref="RequireRegularFile"/> has passed it.</summary>
     /// <exception cref="ModelLoadException">It is not a regular file.</exception>

@@ -53,6 +53,8 @@ internal sealed class IntegratedGradientsSession : IDisposable
                     ExplainGraphRemedy.Add);
         using var sessionOptions = settings.CreateSessionOptions();
         var rebuild = RebuildRemedy(weights);
+        // Opened on the first explanation, not at load: a named pipe here held that request, waiting for a writer.
+        if (ModelFolderFile.Refusal(path) is { } refusal) throw new ExplainGraphUnavailableException(directory, refusal, rebuild);
         InferenceSession session;
         try
         {

@@ -126,6 +126,20 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal($"error: {message}", Assert.Single(run.ErrorLines).TrimEnd('\r'));
     }
 
+    /// <summary>explain.onnx is opened on the first explanation: a named pipe there was handed to ONNX Runtime, which waited for a writer.</summary>
+    [LinuxFact("statx tells a FIFO from a regular file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AnExplainGraphThatIsAFifoIsRefusedAtOnce()
+    {
+        var directory = model.CopyModelTo(_folder.Combine("fifo-explain"), except: "explain.onnx");
+        using var fifo = NotARegularFile.Create(Path.Combine(directory, "explain.onnx"), NotARegularFile.Fifo);
+
+        var run = await Task.Run(() => CliRun.RunAsync(["explain", "--model", directory, "good"])).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"{fifo.Path}: is not a regular file (a FIFO); a model's explain.onnx is a file", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task AModelWithoutExplainOnnxSaysHowToAddItAndExportExplainAddsIt()
     {
