@@ -34,7 +34,15 @@ public sealed partial class TrainingArtifacts
     /// (<see cref="IsSetUp"/>), one stopped before its first step, one whose training finished, or a trainer state that
     /// cannot be read (a resume could not continue it either). Read it under the run's claim, so no run is saving there.
     /// </summary>
-    internal static long? UnfinishedRunStep(string directory)
+    internal static long? UnfinishedRunStep(string directory) =>
+        TrainedRunState(directory) is { Finished: false } state ? state.Step : null;
+
+    /// <summary>
+    /// The last step of the run in <paramref name="directory"/> and whether its training finished, as its trainer state
+    /// records it (read as <see cref="UnfinishedRunStep"/> reads it): null when there is no run set up, it took no step, or
+    /// its state cannot be read. Read it under the run's claim.
+    /// </summary>
+    internal static (long Step, bool Finished)? TrainedRunState(string directory)
     {
         if (!IsSetUp(directory)) return null;
         var statePath = new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, TrainerStateFile)).FirstOrDefault(File.Exists);
@@ -48,7 +56,26 @@ public sealed partial class TrainingArtifacts
         {
             return null; // the run itself says what it cannot read when it is resumed
         }
-        return state.Finished || state.Step == 0 ? null : state.Step;
+        return state.Step == 0 ? null : (state.Step, state.Finished);
+    }
+
+    /// <summary>
+    /// The properties of the run in <paramref name="directory"/>, read from its checkpoint (or <c>checkpoint.old</c>, a
+    /// save cut short) without recovering or changing anything; null when there are none or they cannot be read. For a
+    /// host telling what kind of run a new one would replace, not for resuming it (<see cref="Open"/> checks the rest).
+    /// </summary>
+    internal static TrainingProperties? PropertiesIn(string directory)
+    {
+        var path = new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, PropertiesFile)).FirstOrDefault(File.Exists);
+        if (path is null) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingProperties>(File.ReadAllText(path), JsonOptions);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

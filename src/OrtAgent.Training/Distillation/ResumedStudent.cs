@@ -136,6 +136,15 @@ internal static class ResumedStudent
     public static bool IsStudent(TrainingArtifacts resume) =>
         resume.Properties.IsDistillation && (StudentRecord.Read(resume.Directory) is not null || IsStudentOf(resume.Properties, resume.Directory));
 
+    /// <summary>
+    /// Whether the run in <paramref name="artifactsDirectory"/> is a distillation's student, as <see cref="IsStudent"/>
+    /// tells it, read without opening the run (<see cref="TrainingArtifacts.PropertiesIn"/>): for a host about to replace
+    /// the run with a new one, which names the command that made it.
+    /// </summary>
+    internal static bool IsStudentIn(string artifactsDirectory) =>
+        TrainingArtifacts.PropertiesIn(artifactsDirectory) is { IsDistillation: true } run
+        && (StudentRecord.Read(artifactsDirectory) is not null || IsStudentOf(run, artifactsDirectory));
+
     // The run's base is the encoder written inside its own artifacts, which a distillation's kd loss is built on.
     private static bool IsStudentOf(TrainingProperties run, string directory) =>
         UnixFileStatus.SameFile(run.BaseModel, Path.Combine(directory, TrainingArtifacts.DerivedEncoderDirectoryName));

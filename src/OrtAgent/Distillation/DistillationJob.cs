@@ -108,7 +108,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // refused now: its export refused only once every remaining epoch was trained.
             if (resume is not null && RunVocabularyCopy.RestoreFromTeacher(resume, teacher) is { } restored) error?.Writer.WriteLine(restored);
             // Read under the claim; said as the new run starts, before the teacher's pass (RunLog.NewRunStarting).
-            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory, settings) : null;
+            string? unfinished = resume is null && error is not null ? TrainingDestinations.ReplacedRunWarning("distill", artifactsDirectory, settings) : null;
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,

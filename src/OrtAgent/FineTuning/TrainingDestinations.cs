@@ -3,6 +3,7 @@ using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Distillation;
 
 namespace OrtAgent.FineTuning;
 
@@ -114,20 +115,37 @@ internal static class TrainingDestinations
         (resumeCommand is null ? "" : $" To export it: {resumeCommand}");
 
     /// <summary>
-    /// The warning a new run gives as it starts to build, when the run in <paramref name="artifactsDirectory"/> took steps
-    /// and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes once the new run is built (a stop until then
-    /// keeps it, which the warning says while it can still be acted on), and repeating the first command is
-    /// the easy way to lose it unnoticed. Null when there is nothing to lose there (<see cref="TrainingArtifacts.UnfinishedRunStep"/>):
-    /// no run, one stopped before its first step, or one whose training finished (a --resume of it would only export
-    /// again). Read under the claim of the artifacts, so no run is writing them. The command it names carries this
-    /// command's <paramref name="session"/> and <paramref name="promoteTo"/>, as the Ctrl+C line's does: the artifacts
-    /// do not record them, and without <c>--promote-to</c> the continued run would export and not promote.
+    /// The warning a new run of <paramref name="command"/> (<c>train</c>, <c>distill</c>) gives as it starts to build,
+    /// when the run in <paramref name="artifactsDirectory"/> would be lost with nothing said: one that took steps and
+    /// stopped before it finished (a Ctrl+C, a kill), or a run of the other command, finished or stopped. Its checkpoint
+    /// goes once the new run is built (a stop until then keeps it, which the warning says while it can still be acted
+    /// on), and repeating the first command, or the other command with the same <c>--output</c>, is the easy way to lose
+    /// it unnoticed. The command that continues a stopped run is its own: <c>train --resume</c> refuses a student's
+    /// artifacts and <c>distill --resume</c> a classifier's. Null when there is nothing to lose there: no run, one stopped
+    /// before its first step, or one of this command whose training finished (a --resume of it would only export again,
+    /// to the <c>--output</c> this run replaces). A finished run of the other command is told, as the library refuses it
+    /// (<c>ExistingRun.Resume</c>), but not refused: the CLI replaces a finished run of its own command at the same
+    /// <c>--output</c> too, and the line comes while a stop still keeps it. Read under the
+    /// claim of the artifacts, so no run is writing them. The command it names carries this command's
+    /// <paramref name="session"/>, and <paramref name="promoteTo"/> for a <c>train</c> run, as the Ctrl+C line's does:
+    /// the artifacts do not record them, and without <c>--promote-to</c> the continued run would export and not promote.
     /// </summary>
-    public static string? UnfinishedRunWarning(string command, string artifactsDirectory, OrtSessionSettings? session = null, string? promoteTo = null) =>
-        TrainingArtifacts.UnfinishedRunStep(artifactsDirectory) is long step
-            ? $"{artifactsDirectory} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
-              $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory, session, promoteTo)} continues it)"
-            : null;
+    public static string? ReplacedRunWarning(string command, string artifactsDirectory, OrtSessionSettings? session = null, string? promoteTo = null)
+    {
+        if (TrainingArtifacts.TrainedRunState(artifactsDirectory) is not { } run) return null;
+        string madeBy = ResumedStudent.IsStudentIn(artifactsDirectory) ? DistillCommand : TrainCommand;
+        bool same = madeBy == command;
+        if (same && run.Finished) return null;
+        // A distillation has no --promote-to: the command continuing one is given none.
+        string resume = ResumeCommand(madeBy, artifactsDirectory, session, madeBy == TrainCommand ? promoteTo : null);
+        string kind = same ? "a run" : madeBy == DistillCommand ? "a distill run (a student)" : "a train run (a classifier)";
+        return run.Finished
+            ? $"{artifactsDirectory} holds {kind} that finished at step {run.Step}; this {command} run replaces it once it is built (Ctrl+C before then keeps it)"
+            : $"{artifactsDirectory} holds {kind} stopped at step {run.Step}, before it finished; it will be discarded once this new run is built " +
+              $"(Ctrl+C before then keeps it, and {resume} continues it)";
+    }
+
+    private const string TrainCommand = "train", DistillCommand = "distill";
 
     // A path as a POSIX shell reads it back: as it is when it is plain, else single-quoted.
     private static string ShellWord(string path) =>

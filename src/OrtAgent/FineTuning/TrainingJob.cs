@@ -246,7 +246,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             // Said as the new run starts to build, once its options and data are checked, against the encoder too (a
             // refused command discards nothing): the earlier run is replaced only once the new one is built, in memory,
             // so a Ctrl+C until then keeps it to resume, as the warning says.
-            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options), options.Session, options.PromoteTo) : null;
+            string? unfinished = resume is null && error is not null ? TrainingDestinations.ReplacedRunWarning("train", ArtifactsDirectoryFor(options), options.Session, options.PromoteTo) : null;
             void WarnOfReplacing()
             {
                 if (unfinished is not null) error!.Writer.WriteLine($"warning: {unfinished}");
