@@ -268,16 +268,27 @@ internal static class ResumedRunCheck
         if (changed.Count == 0) return;
         var fromDefaults = RecordedSettings.Changes(given, defaults).Select(change => change.Option).ToHashSet(StringComparer.Ordinal);
         if (changed.FirstOrDefault(change => wasSet(change.Option, fromDefaults.Contains(change.Option))) is { } refused)
-            throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded, refused.Option)}"));
+            throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded, refused.Option, recorded)}"));
     }
 
-    // A setting left unset means what its option does without it: a run with no head C chose it by cross-validation.
-    private static string Describe(object? value, string? option = null) => value switch
+    // A setting left unset means what its option does without it.
+    private static string Describe(object? value, string? option = null, object? recordedSettings = null) => value switch
     {
-        null when option == InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)) => "C chosen by cross-validation",
+        null when option == InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)) && recordedSettings is ContrastiveOptions contrastive =>
+            ChosenC(contrastive.MinimumValidationToSelect),
         null => "none",
         _ => Cli.OptionFlags.Spell(value).Trim('\''),
     };
+
+    /// <summary>
+    /// How a run with no fixed C chooses it (<see cref="HeadSelection.Choose"/>), from the minimum validation size it
+    /// recorded: on its validation split, or by cross-validation when that split is smaller. Which of the two it took
+    /// depends on the split's size, which the run does not record and which is read only after this check; so both are
+    /// said, with the size that decides, rather than one that may be wrong.
+    /// </summary>
+    private static string ChosenC(int minimumValidation) => minimumValidation == 0
+        ? "C chosen on its validation split (--min-validation 0)"
+        : $"C chosen on its validation split, or by cross-validation on the training examples when that split is under {minimumValidation} examples (--min-validation)";
 
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));

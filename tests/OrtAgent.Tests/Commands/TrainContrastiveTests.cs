@@ -226,7 +226,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [Fact]
     public async Task ResumeAloneContinuesAContrastiveRunOnItsOwnSplitAndRefusesAnotherMethod()
     {
-        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--lr", "1e-3", "--seed", "7"));
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--lr", "1e-3", "--seed", "7", "--min-validation", "4"));
         Assert.True(run.ExitCode == 0, run.ToString());
         var artifacts = _work.Combine("artifacts", "m");
 
@@ -245,10 +245,12 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var epochs = await CliRun.RunAsync(["train", "--resume", artifacts, "--epochs", "7", "--output", _work.Combine("models", "epochs")]);
         Assert.True(epochs.ExitCode == 2, epochs.ToString());
         Assert.Equal($"error: --epochs 7: applies to standard fine-tuning; the run in {artifacts} trains contrastively; contrastive training reads --contrastive-epochs instead", Assert.Single(epochs.ErrorLines));
-        // The run left C to cross-validation: said so, not that it "began with none".
+        // The run left C to be chosen: said how, with the minimum validation size it recorded, not that it "began with
+        // none", nor only by cross-validation (a split of 4 or more chooses on itself).
         var headC = await CliRun.RunAsync(["train", "--resume", artifacts, "--head-c", "5", "--output", _work.Combine("models", "head-c")]);
         Assert.True(headC.ExitCode == 2, headC.ToString());
-        Assert.Equal($"error: --head-c 5: the run in {artifacts} began with C chosen by cross-validation, which a resumed run keeps; leave it out to resume, or start a new run",
+        Assert.Equal($"error: --head-c 5: the run in {artifacts} began with C chosen on its validation split, or by cross-validation on the training examples " +
+            "when that split is under 4 examples (--min-validation), which a resumed run keeps; leave it out to resume, or start a new run",
             Assert.Single(headC.ErrorLines));
     }
 
