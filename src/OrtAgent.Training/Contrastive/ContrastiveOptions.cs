@@ -28,6 +28,8 @@ public sealed record ContrastiveOptions
     {
         if (MinimumSteps == 0 || examples == 0) return PairRounds;
         long stepsPerEpoch = (MinimumSteps + Epochs - 1) / Epochs;
+        // A batch larger than an epoch's pairs is cut to them, so any round makes one step: one step an epoch needs no more.
+        if (stepsPerEpoch <= 1) return PairRounds;
         // Each round makes 2 pairs per example; BatchSize pairs make one step.
         long needed = (stepsPerEpoch * BatchSize + 2L * examples - 1) / (2L * examples);
         return (int)Math.Max(PairRounds, Math.Min(needed, int.MaxValue));

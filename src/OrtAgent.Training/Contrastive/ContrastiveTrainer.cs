@@ -82,7 +82,7 @@ public sealed class ContrastiveTrainer
         var clock = Stopwatch.StartNew();
         int rounds = _options.RoundsFor(train.Count);
         if (resume is null && rounds > _options.PairRounds)
-            _observer.OnMessage($"{train.Count} training examples at {_options.PairRounds} pair {(_options.PairRounds == 1 ? "round is" : "rounds are")} too few for {_options.MinimumSteps} steps: {rounds} rounds instead.");
+            _observer.OnMessage($"{train.Count} training examples at {_options.PairRounds} pair {(_options.PairRounds == 1 ? "round is" : "rounds are")} too few for {_options.MinimumSteps} {(_options.MinimumSteps == 1 ? "step" : "steps")}: {rounds} rounds instead.");
         _observer.OnTrainingStarted(start.Step);
         var (state, pairs) = TrainBody(train, rounds, start, cancellationToken);
         var encoder = EncoderParameters();

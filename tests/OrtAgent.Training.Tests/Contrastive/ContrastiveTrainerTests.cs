@@ -194,6 +194,12 @@ public sealed class ContrastiveTrainerTests : IDisposable
         Assert.Equal(9, options.RoundsFor(24)); // 432 pairs, 54 steps an epoch, 108 in all
         Assert.Equal(4, options.RoundsFor(200));
         Assert.Equal(4, Options.RoundsFor(24));
+        // One round of 2 examples is 4 pairs: a batch of 16 is cut to them, one step an epoch, so one step needs no raise,
+        // nor do two epochs' two steps; 3 steps in two epochs are 2 an epoch, which full batches give: 8 rounds, 32 pairs.
+        var oneRound = new ContrastiveOptions { PairRounds = 1, BatchSize = 16, Epochs = 1, MinimumSteps = 1 };
+        Assert.Equal(1, oneRound.RoundsFor(2));
+        Assert.Equal(1, (oneRound with { Epochs = 2, MinimumSteps = 2 }).RoundsFor(2));
+        Assert.Equal(8, (oneRound with { Epochs = 2, MinimumSteps = 3 }).RoundsFor(2));
 
         var artifacts = Artifacts("rounds");
         var observer = new RecordingObserver();
