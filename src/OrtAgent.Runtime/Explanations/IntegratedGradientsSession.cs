@@ -27,6 +27,40 @@ internal sealed class IntegratedGradientsSession : IDisposable
         _paddingTokenId = paddingTokenId;
     }
 
+    /// <summary>
+    /// The list of files an export wrote into the model directory (<c>WrittenFilesManifest.FileName</c> in
+    /// OrtAgent.Training, which this library does not reference): <c>{"written_by": "OrtAgent", "files": [...]}</c>.
+    /// </summary>
+    internal const string WrittenFilesManifestFile = ".ortagent-files.json";
+
+    /// <summary>The phrase <see cref="WhyNoGraph"/> names an export without the graph by, which a host may say its own way.</summary>
+    internal const string ExportedWithoutGraph = "the model was exported without explanations, ExportOptions.WriteExplainGraph = false";
+
+    /// <summary>
+    /// Why a float32 model in <paramref name="directory"/> has no <c>explain.onnx</c>, from the list of files its export
+    /// wrote, which exports have kept since just after explanations came: none, an export from before them; one without
+    /// the graph, an export that left it out; one with it, the file was removed since.
+    /// </summary>
+    private static string WhyNoGraph(string directory)
+    {
+        var path = Path.Combine(directory, WrittenFilesManifestFile);
+        try
+        {
+            if (!File.Exists(path)) return "models exported before explanations lack it";
+            using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            if (manifest.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && manifest.RootElement.TryGetProperty("files", out var files) && files.ValueKind == System.Text.Json.JsonValueKind.Array)
+                return files.EnumerateArray().Any(f => f.ValueKind == System.Text.Json.JsonValueKind.String && f.GetString() == ModelContract.ExplainModelFile)
+                    ? "it was removed after the model was exported"
+                    : ExportedWithoutGraph;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            // An unreadable list proves nothing: said as for a model without one.
+        }
+        return "models exported before explanations lack it";
+    }
+
     /// <exception cref="ExplainGraphUnavailableException">
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot parse it (cut short, not ONNX), it is
     /// not an explain graph, or it scores another number of labels than the model's <paramref name="labels"/> (an
@@ -49,7 +83,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
             throw weights == ModelWeights.Int8
                 ? new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8NeedsFloat32}",
                     ExplainGraphRemedy.ExportAgainFromCheckpoint)
-                : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it)",
+                : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} ({WhyNoGraph(directory)})",
                     ExplainGraphRemedy.Add);
         using var sessionOptions = settings.CreateSessionOptions();
         var rebuild = RebuildRemedy(weights);

@@ -157,7 +157,9 @@ internal static class OptionFlags
             $"{flag} {Spell(invalid.Value)}: {artifacts.Reason}; {ExportCommand(artifacts)}",
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
-        ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+        // An export that left the graph out is named by the library's option; here, by the flag that leaves it out.
+        ExplainGraphUnavailableException explain => $"{explain.Problem.Replace(IntegratedGradientsSession.ExportedWithoutGraph,
+            "the model was exported without explanations (export --no-explain)", StringComparison.Ordinal)}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         LoraAdapterNotAModelException adapter =>
             $"{adapter.Problem}; export the merged model from the run's checkpoint (ortagent export --checkpoint artifacts/NAME --output MODEL, without --adapter-only), or train one from it with: ortagent train --init-from {adapter.AdapterDirectory}",
         TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; {ExportCommand(artifacts)}",

@@ -149,7 +149,8 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
 
         var before = await CliRun.RunAsync(["explain", "--model", directory, "good"]);
         Assert.True(before.ExitCode == 2, before.ToString());
-        Assert.Contains($"no explain.onnx (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}", Assert.Single(before.ErrorLines));
+        Assert.Contains($"no explain.onnx (the model was exported without explanations (export --no-explain)); add it with: ortagent export --explain --model {directory}",
+            Assert.Single(before.ErrorLines));
 
         var export = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
         Assert.True(export.ExitCode == 0, export.ToString());

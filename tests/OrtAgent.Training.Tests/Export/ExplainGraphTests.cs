@@ -162,6 +162,25 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     }
 
     [Fact]
+    public void AModelWithoutExplainOnnxIsToldByWhatItsExportWrote()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        Assert.Equal(OrtAgent.Training.Checkpoints.WrittenFilesManifest.FileName, IntegratedGradientsSession.WrittenFilesManifestFile);
+        string Cause()
+        {
+            using var model = TextClassifier.Load(directory);
+            return Assert.Throws<ExplainGraphUnavailableException>(() => model.Explain("good")).Problem;
+        }
+
+        File.Delete(Path.Combine(directory, ModelContract.ExplainModelFile));
+        Assert.Equal($"{directory}: no explain.onnx (it was removed after the model was exported)", Cause());
+        // No list: an export from before explanations, which wrote neither.
+        File.Delete(Path.Combine(directory, IntegratedGradientsSession.WrittenFilesManifestFile));
+        Assert.Equal($"{directory}: no explain.onnx (models exported before explanations lack it)", Cause());
+    }
+
+    [Fact]
     public void ExplainGraphCanBeAddedToAModelExportedWithoutOne()
     {
         var directory = _model.NewFolder();
@@ -174,7 +193,8 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
             var error = Assert.Throws<ExplainGraphUnavailableException>(() => without.Explain("good"));
             Assert.Equal(ExplainGraphRemedy.Add, error.Remedy);
             Assert.Equal(directory, error.ModelDirectory);
-            Assert.Equal($"{directory}: no explain.onnx (models exported before explanations lack it); " +
+            // The export's list of the files it wrote tells a graph left out from a model older than explanations.
+            Assert.Equal($"{directory}: no explain.onnx (the model was exported without explanations, ExportOptions.WriteExplainGraph = false); " +
                 $"add it with ModelExporter.AddExplainGraph (OrtAgent.Training) on {directory}", error.Message);
         }
         using var loadedBefore = TextClassifier.Load(directory);
