@@ -193,8 +193,10 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         }
         if (reader.Headers.Count == 0)
         {
-            throw new UserInputException(
-                $"{_path} is empty; expected a header row naming the text and label columns, such as text{(_separator == '\t' ? "<tab>" : _separator)}label");
+            // A file to classify needs no label column (UnlabeledTextFile): the header it needs names the text alone.
+            throw new UserInputException(_options.TextOnly
+                ? $"{_path} is empty; expected a header row naming the text column, such as text"
+                : $"{_path} is empty; expected a header row naming the text and label columns, such as text{(_separator == '\t' ? "<tab>" : _separator)}label");
         }
         long headerLine = Math.Max(1, reader.LineNumber);
         return ColumnResolver.Resolve(reader.Headers, _options, $"{_path} line {headerLine}", "columns");

@@ -22,8 +22,9 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
             (string text, string? label, _, _) = ResolveColumns(document.RootElement, line);
             return (text, label, null);
         }
-        throw new UserInputException(
-            $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\", \"label\": \"positive\"}}");
+        throw new UserInputException(options.TextOnly
+            ? $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\"}}"
+            : $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\", \"label\": \"positive\"}}");
     }
 
     public IEnumerable<LabeledText> ReadExamples() => Read(withFields: false).Select(row => row.Example);
@@ -135,7 +136,7 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new UserInputException(
-                $"{path} line {line}: expected a JSON object such as {{\"text\": \"...\", \"label\": \"...\"}}, found {Describe(root)}");
+                $"{path} line {line}: expected a JSON object such as {(options.TextOnly ? "{\"text\": \"...\"}" : "{\"text\": \"...\", \"label\": \"...\"}")}, found {Describe(root)}");
         }
     }
 

@@ -35,6 +35,21 @@ public sealed class UnlabeledTextFileTests : IDisposable
         Assert.Equal([new UnlabeledText("Lovely soup.", 1), new UnlabeledText("Cold.", 3)], UnlabeledTextFile.Open(path).ToArray());
     }
 
+    /// <summary>A file to classify needs no label, so what it is told to hold names the text alone.</summary>
+    [Theory]
+    [InlineData("empty.csv", "", "is empty; expected a header row naming the text column, such as text")]
+    [InlineData("empty.tsv", "", "is empty; expected a header row naming the text column, such as text")]
+    [InlineData("empty.jsonl", "", "is empty; expected one JSON object per line, such as {\"text\": \"Great film\"}")]
+    [InlineData("array.jsonl", "[1]\n", "line 1: expected a JSON object such as {\"text\": \"...\"}, found an array")]
+    public void AFileWithNoTextIsToldWhatToHoldWithoutALabel(string name, string content, string problem)
+    {
+        string path = _folder.Write(name, content);
+
+        var error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} {problem}", error.Message);
+    }
+
     [Fact]
     public void UsesTheNamedTextColumn()
     {
