@@ -102,7 +102,7 @@ public sealed class TeacherModel
             throw new InvalidOptionException(option, directory, $"no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(full)}");
         var (model, modelDigest) = LoadAndDigest(full, directory);
         if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
-            throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");
+            throw Unusable(option, directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");
         ClassifierModelInfo info;
         int? positionRows = PositionTable.Rows(Path.Combine(full, ModelContract.ModelFile));
         try
@@ -115,15 +115,15 @@ public sealed class TeacherModel
         }
         // The student shares this vocabulary and records its tokens as its own: a copy cut short is refused as predict refuses it.
         var vocabulary = VocabularyFit.RequireFile(info, directory, Path.Combine(directory, ModelContract.VocabularyFile));
-        if (info.Problem != ModelContract.SingleLabel) throw Unusable(directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
+        if (info.Problem != ModelContract.SingleLabel) throw Unusable(option, directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
         var g = model.Graph;
         if (g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))
-            throw Unusable(directory, "it is int8-quantized; distil from the fp32 export");
-        var layers = EncoderLayers.Find(g) ?? throw Unusable(directory, "its encoder layers (encoder.layer.N.*) cannot be found");
-        var (pooling, _) = FindPooling(g, directory);
+            throw Unusable(option, directory, "it is int8-quantized; distil from the fp32 export");
+        var layers = EncoderLayers.Find(g) ?? throw Unusable(option, directory, "its encoder layers (encoder.layer.N.*) cannot be found");
+        var (pooling, _) = FindPooling(g, option, directory);
         var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
         var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
-        if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
+        if (weight is null || bias is null) throw Unusable(option, directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
         return new TeacherModel(option, full, info, vocabulary, modelDigest, positionRows, layers.Count, pooling, weight, bias);
     }
 
@@ -169,7 +169,7 @@ public sealed class TeacherModel
     public OnnxModel BuildStudentEncoder(IReadOnlyList<int> keep)
     {
         var model = Load(Directory, Directory);
-        var (_, pooler) = FindPooling(model.Graph, Directory);
+        var (_, pooler) = FindPooling(model.Graph, _option, Directory);
         return StudentEncoder.Build(model, keep, pooler);
     }
 
@@ -203,10 +203,10 @@ public sealed class TeacherModel
     }
 
     /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
-    private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)
+    private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string option, string directory)
     {
-        var head = ExportedHead.Find(g, out var whyNot) ?? throw Unusable(directory, whyNot);
-        if (head.NormalizeEmbeddings) throw Unusable(directory, "it was trained contrastively (normalised embeddings); distil a standard fine-tuned model");
+        var head = ExportedHead.Find(g, out var whyNot) ?? throw Unusable(option, directory, whyNot);
+        if (head.NormalizeEmbeddings) throw Unusable(option, directory, "it was trained contrastively (normalised embeddings); distil a standard fine-tuned model");
         return (head.Pooling, head.PoolerOutput);
     }
 
@@ -255,5 +255,9 @@ public sealed class TeacherModel
         _ => new InvalidOptionException(option, directory, missing.Refusal?.Problem ?? missing.Message, missing),
     };
 
-    private static UserInputException Unusable(string directory, string why) => new($"teacher model '{directory}' cannot be distilled: {why}");
+    /// <summary>
+    /// The refusal of a model that is no distillable classifier (a base encoder, an int8, contrastive or multi-label
+    /// model): the <paramref name="option"/>'s, as every other refusal of what the option names.
+    /// </summary>
+    private static InvalidOptionException Unusable(string option, string directory, string why) => new(option, directory, $"cannot be distilled: {why}");
 }
