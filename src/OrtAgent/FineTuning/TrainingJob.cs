@@ -70,6 +70,20 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             ? new TrainingMethodChoice(TrainingMethod.Standard, "the default")
             : TrainingMethodChoice.Resolve(options.Method, examplesPerLabel);
 
+    /// <summary>
+    /// The method line of a resumed run: the method its artifacts were built for, which it keeps whatever this call asks,
+    /// with why its first call chose it (<paramref name="firstReason"/>, null when not recorded), not as if this call had
+    /// chosen it ("the default" when <c>--method auto</c> was given). Where <c>--method auto</c> was given and would
+    /// choose another method for this data (<paramref name="auto"/>), that is said too.
+    /// </summary>
+    private static string ResumedMethodLine(TrainingMethod method, string? firstReason, TrainingMethodChoice? auto)
+    {
+        string line = $"Method: {TrainingMethodChoice.ShortName(method)} (a resumed run keeps the method it began with" + (firstReason is null ? "" : $", chosen then: {firstReason}");
+        return auto is not null && auto.Method != method
+            ? $"{line}; --method auto would choose {TrainingMethodChoice.ShortName(auto.Method)} for this data ({auto.Reason}), which takes a new run)"
+            : line + ")";
+    }
+
     /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
     private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
@@ -198,7 +212,8 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
 
         var examplesPerLabel = data.ExamplesPerLabel(data.Training);
         var method = resumedMethod ?? ChooseMethod(options, examplesPerLabel);
-        console.MarkupLine(Markup.Escape($"Method: {method}"));
+        console.MarkupLine(Markup.Escape(resumedMethod is null ? $"Method: {method}"
+            : ResumedMethodLine(method.Method, recorded?.MethodReason, options.Method == TrainingMethod.Auto ? TrainingMethodChoice.Resolve(TrainingMethod.Auto, examplesPerLabel) : null)));
         // What auto's choice costs, which its reason (a class's size) does not say: contrastive's stage 1 grows with every example.
         if (resumedMethod is null && options.Method == TrainingMethod.Auto)
             console.MarkupLine(Markup.Escape(TrainingMethodCost.Describe(examplesPerLabel.Sum(), options.FineTuning, options.Contrastive) + "; --method picks one"));

@@ -429,4 +429,23 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.DoesNotContain("Batch size 100000", resumed.Output);
         Assert.Contains($"| batch size | {count} (every training example; 100000 asked for) × 1 accumulation |", File.ReadAllText(_work.Combine("models", "m", "README.md")));
     }
+
+    /// <summary>
+    /// A resumed run given --method auto said "Method: standard (the default; resumed)", as if this call had chosen it
+    /// by default; it keeps the method it began with, which the line now says, with what auto would have chosen here.
+    /// </summary>
+    [Fact]
+    public async Task AResumedRunSaysItKeepsItsMethodAndWhatAutoWouldChooseInstead()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m"), "--method", "auto"]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var line = Assert.Single(resumed.Output.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("Method: ", StringComparison.Ordinal));
+        Assert.StartsWith("Method: standard (a resumed run keeps the method it began with, chosen then: the default; " +
+            "--method auto would choose contrastive for this data (auto: the smallest class has ", line);
+        Assert.EndsWith("), which takes a new run)", line);
+    }
 }
