@@ -99,7 +99,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!, "--teacher", null!, "--layers", null!,
             "--lr", null!, "--epochs", null!, "--min-steps", null!, "--batch-size", null!));
         Assert.True(noOutput.ExitCode == 0, noOutput.ToString());
-        Assert.Contains("| learning rate | 0.005", File.ReadAllText(_work.Combine("models", "again", "README.md")));
+        Assert.Contains("| learning rate | 5e-3", File.ReadAllText(_work.Combine("models", "again", "README.md")));
         // The last resume exported to models/again, which the run now records.
         Assert.Contains($"to {_work.Combine("models", "again")}", noOutput.Output);
         Assert.False(Directory.Exists(Path.TrimEndingDirectorySeparator(teacher.Teacher) + "-small"));

@@ -35,7 +35,7 @@ public sealed class TrainLoraUserPathTests(TinyTrainingFixture tiny) : IClassFix
         Assert.Contains("Learning rate: 1e-3, LoRA's default (adapters start at zero and barely move at full fine-tuning's 5e-5)", run.Output);
         var artifacts = _work.Combine("artifacts", "m");
         Assert.Equal(1e-3, RecordedLearningRate(artifacts));
-        Assert.Contains("| learning rate | 0.001 (", File.ReadAllText(_work.Combine("models", "m", "README.md")));
+        Assert.Contains("| learning rate | 1e-3 (", File.ReadAllText(_work.Combine("models", "m", "README.md")));
 
         // Resumed without --lr, the run keeps its rate (the full fine-tuning default would be a change it refuses).
         var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);

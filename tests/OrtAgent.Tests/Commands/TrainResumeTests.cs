@@ -244,7 +244,7 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
         Assert.DoesNotContain("epoch 1 step", resumed.Output);
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
         Assert.Contains("| epochs | 2 |", card);
-        Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
+        Assert.Contains("| learning rate | 5e-3 (linear, warmup 0.2) |", card);
         Assert.Contains("| batch size | 8 × 1 accumulation |", card);
         // The call took no step: the card gives no time rather than its own 00:00:00 as the run's.
         string steps = resumed.Output[(resumed.Output.IndexOf("finished at step ", StringComparison.Ordinal) + "finished at step ".Length)..].Split(':')[0];

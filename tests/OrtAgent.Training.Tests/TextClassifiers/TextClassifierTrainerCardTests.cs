@@ -43,7 +43,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
             "- examples per label (training/validation): `negative` 36/4, `positive` 36/4", sections["Data"]);
         // No least number of steps (MinimumSteps 0): "3 (at least 0 steps)" said one all the same.
         Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 |\n| batch size | 16 × 1 accumulation |\n" +
-            "| learning rate | 0.005 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
+            "| learning rate | 5e-3 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
             "| dropout | 0.1 |\n| frozen | none |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
             "| early stopping | accuracy, patience 2, mean of 3 evaluations under 100 validation examples; off, the last model kept, under 20 |",
             sections["Hyperparameters"]);
@@ -71,7 +71,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         var result = TextClassifierTrainer.Train(standard with { Lora = new LoraOptions { Rank = 2 }, FineTuning = quick with { LearningRate = null } },
             TextClassifierTrainerTests.Reviews(40, 1));
         var sections = SectionsOf(result);
-        Assert.Contains("| learning rate | 0.001 (linear", sections["Hyperparameters"]);
+        Assert.Contains("| learning rate | 1e-3 (linear", sections["Hyperparameters"]);
         Assert.DoesNotContain("Started from", sections.Keys);
 
         var next = Options("from-model", TrainingMethod.Standard);
@@ -95,7 +95,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run", "LoRA"], sections.Keys);
         Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on\n" +
             "- examples per label (training/validation): `negative` 40/10, `positive` 40/10", sections["Data"]);
-        Assert.Contains("| epochs | 3 (at least 1 step) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
+        Assert.Contains("| epochs | 3 (at least 1 step) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 5e-3 (linear, warmup 0.1) |", sections["Hyperparameters"]);
         Assert.Contains("\n| frozen | the base weights (LoRA trains its adapters and the head) |\n", sections["Hyperparameters"]);
         Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
         Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
@@ -113,7 +113,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
             "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 validated on\n" +
             "- examples per label (training/validation): `negative` 9/1, `positive` 9/1", sections["Data"]);
         Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| stage-1 loss \| cosine \|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
-            @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
+            @"\| batch size \| 16 pairs \|\n\| learning rate \| 1e-3 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
             @"\| max length \| 64 \|\n\| frozen \| none \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
         Assert.StartsWith($"{result.Steps} optimizer steps of the encoder and the head fit in ", sections["Run"]);
         Assert.DoesNotContain("Files:", sections["Run"]);

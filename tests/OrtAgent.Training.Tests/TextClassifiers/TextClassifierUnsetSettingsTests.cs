@@ -52,7 +52,7 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
         Assert.Equal(5e-5, RecordedRate(asked));
         Assert.Contains("| learning rate | 5e-5 (linear", HyperparametersOf(asked));
         Assert.Equal(LoraOptions.DefaultLearningRate, RecordedRate(unset));
-        Assert.Contains("| learning rate | 0.001 (linear", HyperparametersOf(unset));
+        Assert.Contains("| learning rate | 1e-3 (linear", HyperparametersOf(unset));
     }
 
     [Fact]
