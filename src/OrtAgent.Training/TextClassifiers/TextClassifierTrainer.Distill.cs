@@ -126,7 +126,12 @@ public static partial class TextClassifierTrainer
             new ClassifierModelInfo(labels.ToList(), maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, ModelContract.SingleLabel, new Dictionary<string, double>()),
             DistillationCard.StartingSections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep, run.CardData, maxLength)));
         var state = SavedState(resume);
-        if (state is not null) observer.OnMessage($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
+        // A finished run's state is past its last epoch ("at epoch 101" of 100): said as finished, as train says it.
+        if (state is not null)
+            observer.OnMessage(state.Finished
+                ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its student is only exported " +
+                  $"({InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))} does not extend a finished run)."
+                : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
         FineTuningResult Train(ITrainingObserver steps)
         {
             using var session = TrainingSession.Create(artifacts, options.Session, run.Claim);

@@ -64,7 +64,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var resumed = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", _work.Combine("artifacts", "student"),
             "--output", _work.Combine("models", "again")));
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Contains("Resuming", resumed.Output);
+        Assert.Contains("finished at step", resumed.Output);
         Assert.Equal(File.ReadAllBytes(Path.Combine(student, "model.onnx")), File.ReadAllBytes(_work.Combine("models", "again", "model.onnx")));
 
         // A resumed student keeps its teacher and layers: another of either was accepted, and the card described a
@@ -135,6 +135,10 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var resumed = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", _work.Combine("artifacts", "student")));
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        // Not "Resuming ... at epoch 4, step 30": the finished run's state is past its last epoch.
+        Assert.Contains($"The run in {_work.Combine("artifacts", "student")} finished at step 30: nothing is left to train, so its student is only exported " +
+            "(--epochs does not extend a finished run).", resumed.Output);
+        Assert.DoesNotContain("Resuming ", resumed.Output);
         Assert.Contains($"Kept the best student (step 30) exported to {student} as it is: the run had finished, and the same model is there", resumed.Output);
         // This call's time is not the run's: the summary said "30 steps in 00:00:00".
         Assert.Contains("30 steps, resumed: this call trained for ", resumed.Output);
