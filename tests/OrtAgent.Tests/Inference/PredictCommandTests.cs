@@ -337,4 +337,13 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.True(run.ExitCode == 130, run.ToString());
         Assert.Equal([input], Directory.GetFiles(_folder.Path));
     }
+
+    /// <summary>The closing line says each count with its noun in the number it has: "(1 texts/s)" was written.</summary>
+    [Theory]
+    [InlineData(1, 1.0, "wrote 1 prediction to out.csv in 1.0 s (1 text/s)")]
+    [InlineData(3, 1.0, "wrote 3 predictions to out.csv in 1.0 s (3 texts/s)")]
+    [InlineData(1, 4.0, "wrote 1 prediction to out.csv in 4.0 s (0 texts/s)")]
+    public void TheClosingLineCountsInTheRightNumber(long texts, double seconds, string line) =>
+        Assert.Equal(line, OrtAgent.Commands.Inference.PredictCommand.WroteLine(texts, "out.csv", TimeSpan.FromSeconds(seconds)));
 }
+

@@ -72,9 +72,19 @@ internal sealed class PredictCommand : BaseCommand
         if (parseResult.GetValue(_json))
             throw new UserInputException("--json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)");
         var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn), top), cancellationToken);
-        _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {result.Texts} {(result.Texts == 1 ? "prediction" : "predictions")} to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
+        _console.MarkupLine(Markup.Escape(WroteLine(result.Texts, result.Output, result.Elapsed)));
         if (result.Cut.Notice is { } notice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(notice);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The line a file prediction ends with: how many predictions went where, in how long and at what rate, each count
+    /// with its noun in the number it has ("1 prediction", "1 text/s": "1 texts/s" was written).
+    /// </summary>
+    internal static string WroteLine(long texts, string output, TimeSpan elapsed)
+    {
+        string rate = (texts / Math.Max(elapsed.TotalSeconds, 1e-9)).ToString("F0", CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"wrote {texts} {(texts == 1 ? "prediction" : "predictions")} to {output} in {elapsed.TotalSeconds:F1} s ({rate} {(rate == "1" ? "text" : "texts")}/s)");
     }
 }
