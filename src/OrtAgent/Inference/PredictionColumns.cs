@@ -78,6 +78,12 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
         return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2], Prefix + Names[3]) { Top = top };
     }
 
+    /// <summary>
+    /// Whether an input property named <paramref name="column"/> decides what a JSON Lines output names the prediction's
+    /// properties (<see cref="For"/>): one of their names, or one prefixed. The only input names such an output needs.
+    /// </summary>
+    public static bool DecidesPredictionNames(string column) => Names.Any(name => Same(column, name) || Same(column, Prefix + name));
+
     // The CSV or TSV columns of the labels after the first that --top adds: label_2, score_2, ...
     private static IEnumerable<string> RankNames(int? top) =>
         Enumerable.Range(2, Math.Max((top ?? 1) - 1, 0)).SelectMany(rank => new[] { $"{Names[0]}_{rank}", $"{Names[1]}_{rank}" });

@@ -29,7 +29,7 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         var input = UnlabeledTextFile.Open(request.Input, new UnlabeledTextFileOptions { TextColumn = request.TextColumn });
         // A CSV or TSV header names the columns now; a JSON Lines file's are its objects' properties, known once read.
         var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, format, request.Top) : null;
-        var properties = columns is null ? new JsonLinesColumns(request.Input) : null;
+        var properties = columns is null ? new JsonLinesColumns(request.Input, asColumns: format != OutputFormat.JsonLines) : null;
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
         RequireTopWithin(request.Top, classifier, model.ModelDirectory);

@@ -197,6 +197,32 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
             $"error: {input} line {limit / 3 + 1}: property 'a{limit / 3}' is past the {limit} distinct properties a predictions file can carry as columns");
     }
 
+    /// <summary>
+    /// A .jsonl output has no column set (each object keeps its own properties), so the bound on a CSV or TSV output's
+    /// columns does not refuse it; an input property named as a prediction's, even past the bound, still renames the
+    /// prediction's.
+    /// </summary>
+    [Fact]
+    public async Task AJsonLinesOutputTakesAnInputWithAnyNumberOfDistinctProperties()
+    {
+        var input = _folder.Combine("many.jsonl");
+        int lines = OrtAgent.Inference.JsonLinesColumns.MaxColumns / 3 + 2;
+        File.WriteAllLines(input, Enumerable.Range(0, lines).Select(i =>
+            JsonSerializer.Serialize(i == lines - 1
+                ? new Dictionary<string, object> { ["text"] = "bad", ["label"] = "given" }
+                : new Dictionary<string, object> { ["text"] = "good", [$"a{i}"] = 1, [$"b{i}"] = 2, [$"c{i}"] = 3 })));
+        var output = Path.ChangeExtension(_output, ".jsonl");
+
+        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "-i", input, "-o", output]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var written = File.ReadAllLines(output).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        Assert.Equal(lines, written.Length);
+        Assert.Equal(3, written[lines - 2].GetProperty($"c{lines - 2}").GetInt32());
+        Assert.Equal("given", written[lines - 1].GetProperty("label").GetString());
+        Assert.True(written[0].TryGetProperty("predicted_label", out _));
+    }
+
     [Fact]
     public Task AnUnknownTextColumn() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "--text-column", "body"], "no text column 'body' (from --text-column)");
