@@ -248,8 +248,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
         Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
         Assert.Equal($"the request body is larger than {MaxBodyBytes} bytes", body.RootElement.GetProperty("error").GetProperty("message").GetString());
         var metrics = await Eventually.ReturnsAsync(
-            async () => await (await _server.GetAsync("/metrics")).Content.ReadAsStringAsync(), t => t.Contains("endpoint=\"/mcp/\",status=\"413\"} 1"));
-        Assert.Contains("ortagent_http_requests_total{endpoint=\"/mcp/\",status=\"413\"} 1", metrics);
+            async () => await (await _server.GetAsync("/metrics")).Content.ReadAsStringAsync(), t => t.Contains("endpoint=\"/mcp\",status=\"413\"} 1"));
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/mcp\",status=\"413\"} 1", metrics);
         Assert.DoesNotContain("status=\"500\"", metrics);
         Assert.DoesNotContain(_server.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal));
     }
