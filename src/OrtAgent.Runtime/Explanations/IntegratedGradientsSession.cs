@@ -47,16 +47,17 @@ internal sealed class IntegratedGradientsSession : IDisposable
         try
         {
             if (!File.Exists(path)) return "models exported before explanations lack it";
-            using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            // Through the model folder's one check: a named pipe here held the explanation, waiting for a writer.
+            using var manifest = System.Text.Json.JsonDocument.Parse(ModelFolderFile.ReadAllBytes(path));
             if (manifest.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
                 && manifest.RootElement.TryGetProperty("files", out var files) && files.ValueKind == System.Text.Json.JsonValueKind.Array)
                 return files.EnumerateArray().Any(f => f.ValueKind == System.Text.Json.JsonValueKind.String && f.GetString() == ModelContract.ExplainModelFile)
                     ? "it was removed after the model was exported"
                     : ExportedWithoutGraph;
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException or ModelLoadException)
         {
-            // An unreadable list proves nothing: said as for a model without one.
+            // An unreadable list, or one that is no file, proves nothing: said as for a model without one.
         }
         return "models exported before explanations lack it";
     }

@@ -159,7 +159,7 @@ internal static class OptionFlags
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         // An export that left the graph out is named by the library's option; here, by the flag that leaves it out.
         ExplainGraphUnavailableException explain => $"{explain.Problem.Replace(IntegratedGradientsSession.ExportedWithoutGraph,
-            "the model was exported without explanations (export --no-explain)", StringComparison.Ordinal)}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+            "the model was exported without explanations, by export --no-explain", StringComparison.Ordinal)}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         LoraAdapterNotAModelException adapter =>
             $"{adapter.Problem}; export the merged model from the run's checkpoint (ortagent export --checkpoint artifacts/NAME --output MODEL, without --adapter-only), or train one from it with: ortagent train --init-from {adapter.AdapterDirectory}",
         TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; {ExportCommand(artifacts)}",

@@ -140,6 +140,24 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Contains($"{fifo.Path}: is not a regular file (a FIFO); a model's explain.onnx is a file", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// Without explain.onnx, the list of files the export wrote says why; a named pipe in its place was read as a file,
+    /// and the explanation waited on it for a writer, deaf to SIGTERM.
+    /// </summary>
+    [LinuxFact("statx tells a FIFO from a regular file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AListOfWrittenFilesThatIsAFifoDoesNotHoldTheAnswer()
+    {
+        var directory = model.CopyModelTo(_folder.Combine("fifo-manifest"), except: "explain.onnx");
+        File.Delete(Path.Combine(directory, OrtAgent.Training.Checkpoints.WrittenFilesManifest.FileName));
+        using var fifo = NotARegularFile.Create(Path.Combine(directory, OrtAgent.Training.Checkpoints.WrittenFilesManifest.FileName), NotARegularFile.Fifo);
+
+        var run = await Task.Run(() => CliRun.RunAsync(["explain", "--model", directory, "good"])).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"{directory}: no explain.onnx (models exported before explanations lack it)", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task AModelWithoutExplainOnnxSaysHowToAddItAndExportExplainAddsIt()
     {
@@ -149,7 +167,7 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
 
         var before = await CliRun.RunAsync(["explain", "--model", directory, "good"]);
         Assert.True(before.ExitCode == 2, before.ToString());
-        Assert.Contains($"no explain.onnx (the model was exported without explanations (export --no-explain)); add it with: ortagent export --explain --model {directory}",
+        Assert.Contains($"no explain.onnx (the model was exported without explanations, by export --no-explain); add it with: ortagent export --explain --model {directory}",
             Assert.Single(before.ErrorLines));
 
         var export = await CliRun.RunAsync(["export", "--explain", "--model", directory]);

@@ -248,6 +248,11 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
         return AssertUserError(["predict", "-m", _input, "good"], $"{_input}: is a file; a model is a directory (model.onnx, vocab.txt, labels)");
     }
 
+    /// <summary>A device named as the model was "a file", as if a model file had been named where its folder belongs.</summary>
+    [LinuxFact("statx tells a device from a regular file")]
+    public Task ADeviceGivenAsTheModelIsSaidToBeOne() =>
+        AssertUserError(["predict", "-m", "/dev/null", "good"], "/dev/null: is not a directory (a character device); a model is a directory (model.onnx, vocab.txt, labels)");
+
     /// <summary>A zero-width space was classified (exit 0 with a score) though the tokenizer makes nothing of it.</summary>
     [Fact]
     public Task ATextArgumentOfOnlyAZeroWidthSpace() => AssertUserError(["predict", "--model", _model.ModelDirectory, "good", "\u200b"],
