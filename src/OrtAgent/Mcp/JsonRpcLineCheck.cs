@@ -66,6 +66,25 @@ internal static class JsonRpcLineCheck
     public static string Answer(Refusal refusal, string subject) =>
         $"{(refusal.Code == ParseError ? "Parse error" : "Invalid Request")}: {Problem(refusal, subject)}";
 
+    /// <summary>The UTF-8 byte order mark, which Windows tools write at the start of a file or a stream.</summary>
+    public static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// <paramref name="text"/> past the UTF-8 byte order mark it begins with, if it does. A JSON reader may skip one
+    /// (RFC 8259), and the SDK's readers do: a stream's at its start (stdio), a body's (HTTP).
+    /// </summary>
+    public static ReadOnlySequence<byte> WithoutByteOrderMark(ReadOnlySequence<byte> text) =>
+        text.Length >= ByteOrderMark.Length && StartsWith(text, ByteOrderMark) ? text.Slice(ByteOrderMark.Length) : text;
+
+    /// <summary>Whether <paramref name="text"/> begins with <paramref name="prefix"/> (as far as it goes, when shorter).</summary>
+    public static bool StartsWith(ReadOnlySequence<byte> text, ReadOnlySpan<byte> prefix)
+    {
+        Span<byte> start = stackalloc byte[prefix.Length];
+        int length = (int)Math.Min(text.Length, prefix.Length);
+        text.Slice(0, length).CopyTo(start);
+        return start[..length].SequenceEqual(prefix[..length]);
+    }
+
     /// <summary>The offset of the first byte of <paramref name="text"/> that is not part of a UTF-8 character; null when all are.</summary>
     private static long? FirstByteNotUtf8(ReadOnlySequence<byte> text)
     {
@@ -263,7 +282,8 @@ internal static class JsonRpcLineCheck
     /// calls blank, which is Unicode's white space (a form feed, U+00A0, U+2028 …), not only a space, a tab or a
     /// <c>\r</c>; judged by the ASCII alone, such a line got a -32700 the SDK would never have sent.
     /// </summary>
-    private static bool IsBlank(ReadOnlySequence<byte> text)
+    /// <summary>Whether <paramref name="text"/> is only white space, as the SDK's reader decodes it (a line the stdio transport skips).</summary>
+    public static bool IsBlank(ReadOnlySequence<byte> text)
     {
         bool beyondAscii = false;
         foreach (var segment in text)

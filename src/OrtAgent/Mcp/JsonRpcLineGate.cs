@@ -80,12 +80,26 @@ internal sealed class JsonRpcLineGate
         bool dropping = false;
         // The last line ended with "\r" at the end of what had arrived: a "\n" next belongs to that line break.
         bool afterCarriageReturn = false;
+        // Before the first byte of the input: a UTF-8 byte order mark there (Windows tools write one) is no part of the
+        // first line, as the SDK's reader took it; it was refused as "'0xEF' is an invalid start of a value".
+        bool atStart = true;
         try
         {
             while (true)
             {
                 var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = read.Buffer;
+                if (atStart)
+                {
+                    if (buffer.Length < JsonRpcLineCheck.ByteOrderMark.Length && !read.IsCompleted && JsonRpcLineCheck.StartsWith(buffer, JsonRpcLineCheck.ByteOrderMark))
+                    {
+                        // What has arrived may be the start of one: told once the rest arrives.
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+                    buffer = JsonRpcLineCheck.WithoutByteOrderMark(buffer);
+                    atStart = false;
+                }
                 if (afterCarriageReturn && !buffer.IsEmpty)
                 {
                     buffer = SkipLineFeed(buffer);

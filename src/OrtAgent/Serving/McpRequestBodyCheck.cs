@@ -25,6 +25,11 @@ internal sealed class McpRequestBodyCheck(RequestDelegate next)
     internal const string NoContentTypeMessage =
         "POST /mcp takes one JSON-RPC message sent with Content-Type: application/json; this request has no Content-Type";
 
+    private const string Subject = "the body of POST /mcp";
+
+    internal static string BlankBodyMessage(bool empty) =>
+        $"Invalid Request: {Subject} {(empty ? "is empty" : "holds only white space")}; it must hold one JSON-RPC message";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -39,7 +44,7 @@ internal sealed class McpRequestBodyCheck(RequestDelegate next)
             if (await NotAMessageAsync(context).ConfigureAwait(false) is { } refusal)
             {
                 await PathErrorBody.WriteJsonRpcAsync(context, StatusCodes.Status400BadRequest, refusal.Code,
-                    JsonRpcLineCheck.Answer(refusal, "the body of POST /mcp"), refusal.Id is { } id ? JsonSerializer.SerializeToElement(id) : null).ConfigureAwait(false);
+                    refusal.Message, refusal.Id is { } id ? JsonSerializer.SerializeToElement(id) : null).ConfigureAwait(false);
                 return;
             }
         }
@@ -53,7 +58,13 @@ internal sealed class McpRequestBodyCheck(RequestDelegate next)
     /// string of bytes that are not UTF-8 reached the tools as half a surrogate pair. The body is read into a buffer and
     /// rewound for the SDK; one over the size limit, or cut short, is left to the SDK's read, which meets the same.
     /// </summary>
-    private static async Task<JsonRpcLineCheck.Refusal?> NotAMessageAsync(HttpContext context)
+    /// <remarks>
+    /// A leading UTF-8 byte order mark, which Windows tools write, is skipped here as the SDK's read skips it (and
+    /// <c>/predict</c>'s): it was refused as "'0xEF' is an invalid start of a value". A body that is empty or only white
+    /// space is no message, where a stdio line of it is one the transport skips: it is refused in the check's words,
+    /// where the SDK answered System.Text.Json's.
+    /// </remarks>
+    private static async Task<(int Code, string Message, object? Id)?> NotAMessageAsync(HttpContext context)
     {
         var request = context.Request;
         long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
@@ -63,7 +74,10 @@ internal sealed class McpRequestBodyCheck(RequestDelegate next)
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-            return JsonRpcLineCheck.Check(new ReadOnlySequence<byte>(body.GetBuffer(), 0, (int)body.Length));
+            var message = JsonRpcLineCheck.WithoutByteOrderMark(new ReadOnlySequence<byte>(body.GetBuffer(), 0, (int)body.Length));
+            if (JsonRpcLineCheck.IsBlank(message))
+                return (JsonRpcLineCheck.InvalidRequest, BlankBodyMessage(message.IsEmpty), null);
+            return JsonRpcLineCheck.Check(message) is { } refusal ? (refusal.Code, JsonRpcLineCheck.Answer(refusal, Subject), refusal.Id) : null;
         }
         catch (BadHttpRequestException)
         {

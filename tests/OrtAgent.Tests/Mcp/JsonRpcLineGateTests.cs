@@ -124,6 +124,46 @@ public sealed class JsonRpcLineGateTests
         Assert.Equal(input, await new StreamReader(gate.ServerInput).ReadToEndAsync());
     }
 
+    /// <summary>
+    /// A UTF-8 byte order mark starting the input (Windows tools write one) was refused as "'0xEF' is an invalid start
+    /// of a value": it is skipped there, also when it arrives a byte at a time, and only there (one starting a later
+    /// line is in it, as the SDK's reader reads it).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AByteOrderMarkStartingTheInputIsSkippedAndOnlyThere(bool aByteAtATime)
+    {
+        const string Initialized = """{"jsonrpc":"2.0","method":"notifications/initialized"}""";
+        byte[] mark = [0xEF, 0xBB, 0xBF], line = Encoding.UTF8.GetBytes(Initialized + "\n");
+        byte[] input = [.. mark, .. line, .. mark, .. line];
+        var output = new RecordingStream();
+        var gate = new JsonRpcLineGate(aByteAtATime ? new OneByteReads(input) : new MemoryStream(input), output, new StringWriter(), MaxLine);
+
+        await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+
+        var served = new MemoryStream();
+        await gate.ServerInput.CopyToAsync(served);
+        Assert.Equal(line, served.ToArray());
+        using var answer = JsonDocument.Parse(Assert.Single(output.Lines()));
+        Assert.StartsWith("Parse error: line 2 of the input is not JSON ('0xEF' is an invalid start of a value",
+            answer.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    /// <summary>A stream that hands out <paramref name="bytes"/> one per read.</summary>
+    private sealed class OneByteReads(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(1, buffer.Length)]);
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(1, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer, offset, count));
+    }
+
     /// <summary>What the gate writes, readable while it writes.</summary>
     private sealed class RecordingStream : Stream
     {

@@ -70,6 +70,51 @@ public sealed class McpRequestBodyTests(FineTuningServiceFixture fixture) : ICla
     }
 
     /// <summary>
+    /// A body starting with a UTF-8 byte order mark, as Windows tools write it, is read as the SDK, <c>/predict</c> and
+    /// chat read it: the body check refused it as "'0xEF' is an invalid start of a value".
+    /// </summary>
+    [Fact]
+    public async Task ABodyStartingWithAByteOrderMarkOpensASessionOnBothServers()
+    {
+        await using var serve = await ServerUnderTest.StartAsync();
+        foreach (var client in new[] { serve.Client, fixture.Service.Http })
+        {
+            var request = Post("application/json", encoding: null, body: null);
+            request.Content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Initialize)]);
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            using var response = await client.SendAsync(request);
+
+            string answer = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, answer);
+            Assert.True(response.Headers.Contains("Mcp-Session-Id"));
+            Assert.Contains("\"protocolVersion\":\"2025-11-25\"", answer);
+        }
+    }
+
+    /// <summary>
+    /// An empty body, or one of white space (a byte order mark before it too), is no message: the check took it for a
+    /// blank stdio line, which the transport skips, and the SDK answered in System.Text.Json's words. It is an Invalid
+    /// Request in the check's words, in the envelope of its other refusals.
+    /// </summary>
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("\uFEFF", "is empty")]
+    [InlineData(" \r\n\t", "holds only white space")]
+    public async Task AnEmptyBodyIsAnInvalidRequestSayingSoOnBothServers(string body, string says)
+    {
+        await using var serve = await ServerUnderTest.StartAsync();
+        foreach (var client in new[] { serve.Client, fixture.Service.Http })
+        {
+            using var response = await client.SendAsync(Post("application/json", encoding: null, body));
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(
+                $$$"""{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: the body of POST /mcp {{{says}}}; it must hold one JSON-RPC message"}}""",
+                await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    /// <summary>
     /// A body that is no JSON-RPC message: the SDK answered -32600 for all, in System.Text.Json's words ("Expected start
     /// of a property name … LineNumber", "could not be converted to ModelContextProtocol.Protocol.JsonRpcMessage"),
     /// and a string in bytes that are not UTF-8 was refused as half a surrogate pair (over stdio it was classified with
