@@ -314,6 +314,30 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal("model_not_available", job.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A checkpoint id of a step its job never recorded was told as the job's record at that step ("… at step 999, not a
+    /// servable model"): the job was looked up, not its checkpoints. It is as unknown as any other model, on each route.
+    /// </summary>
+    [Fact]
+    public async Task ACheckpointIdOfAStepTheJobNeverRecordedIsAnUnknownModel()
+    {
+        var trained = await fixture.TrainedAsync();
+        string checkpoint = $"{trained.Model}:ckpt-step-999";
+
+        var get = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.GetAsync($"/v1/models/{checkpoint}"), System.Net.HttpStatusCode.NotFound, "model");
+        var chat = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.PostAsJsonAsync("/v1/chat/completions",
+            new { model = checkpoint, messages = new[] { new { role = "user", content = "good" } } }), System.Net.HttpStatusCode.NotFound, "model");
+        foreach (var error in new[] { get, chat })
+        {
+            Assert.Equal($"model '{checkpoint}' does not exist", error.GetProperty("message").GetString());
+            Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        }
+        var job = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs",
+            new { model = checkpoint, training_file = trained.TrainingFileId }), System.Net.HttpStatusCode.BadRequest, "model");
+        Assert.StartsWith($"model '{checkpoint}' cannot be fine-tuned here: use ", job.GetProperty("message").GetString());
+        Assert.Equal("model_not_available", job.GetProperty("code").GetString());
+    }
+
     /// <summary>The base encoders were listed as created at 0, which the library shows as 1970-01-01: now the service's start.</summary>
     [Fact]
     public async Task BaseEncodersAreListedAsCreatedWhenTheServiceStarted()

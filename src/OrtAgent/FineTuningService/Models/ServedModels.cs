@@ -318,10 +318,13 @@ internal sealed class ServedModels : IDisposable
     /// <summary>
     /// What <paramref name="id"/> is when it is a job's checkpoint id (<c>ft:…:JOB:ckpt-step-N</c>, from its checkpoint
     /// list), with the model to use instead; null for any other id. Chat, <c>/v1/models</c> and a job's <c>model</c> say it alike.
+    /// Only a checkpoint the job lists is one: a step it never recorded (<c>ckpt-step-999</c> of a job that listed step 3)
+    /// is as unknown as any other id, where it was told as the job's record at that step.
     /// </summary>
     public string? CheckpointRecord(string id)
     {
-        if (FineTunedModelId.CheckpointOf(id) is not { } checkpoint || _store.GetJob(checkpoint.JobId) is not { } job) return null;
+        if (FineTunedModelId.CheckpointOf(id) is not { } checkpoint || _store.GetJob(checkpoint.JobId) is not { } job
+            || !_store.HasCheckpoint(job.Id, id)) return null;
         // FineTunedJob's test, on the record in hand.
         string instead = job is { Status: JobStatus.Succeeded, ModelDeleted: false, FineTunedModel: not null } ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
             : job.FineTunedModel is not null ? $"the job's fine_tuned_model, {job.FineTunedModel}, was deleted"

@@ -158,6 +158,11 @@ internal sealed partial class FineTuningStore
             r.GetInt64(r.GetOrdinal("created_at")), r.GetInt64(r.GetOrdinal("step_number")), r.GetString(r.GetOrdinal("model_checkpoint")),
             JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), oldestFirst: false, shown: null, ("$job", jobId));
 
+    /// <summary>Whether job <paramref name="jobId"/> lists a checkpoint whose <c>fine_tuned_model_checkpoint</c> is <paramref name="modelCheckpoint"/>.</summary>
+    public bool HasCheckpoint(string jobId, string modelCheckpoint) =>
+        _db.Query("SELECT 1 FROM checkpoints WHERE job_id = $job AND model_checkpoint = $model LIMIT 1", _ => true,
+            ("$job", jobId), ("$model", modelCheckpoint)).Count > 0;
+
     /// <summary>
     /// Forgets a job's step metrics and checkpoint objects after <paramref name="step"/>, in one transaction, and returns
     /// the last step they reported (null when there were none). A process killed outright leaves them ahead of the
