@@ -71,15 +71,31 @@ internal static class ChatExample
         foreach (var part in content.EnumerateArray())
         {
             string at = whereIsPath ? $"{where}.content[{index++}]" : $"{where}: content[{index++}]";
-            // Every part names its type, as OpenAI's API requires: {"text": "hi"} alone was taken.
-            if (part.ValueKind == JsonValueKind.Object && !part.TryGetProperty("type", out _))
-                throw new UserInputException($"{at}.type is missing; a text part is {{\"type\": \"text\", \"text\": ...}}");
+            // Every part names its type, as OpenAI's API requires: {"text": "hi"} alone was taken, and {"type": null, "text": "hi"} still was.
+            JsonElement type = default;
+            if (part.ValueKind == JsonValueKind.Object && (!part.TryGetProperty("type", out type) || type.ValueKind == JsonValueKind.Null))
+                throw PartRefused($"{at}.type is {(type.ValueKind == JsonValueKind.Null ? "null" : "missing")}; a text part is {{\"type\": \"text\", \"text\": ...}}", $"{at}.type");
             if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String)
                 text.Append(value.GetString());
-            else if (part.ValueKind == JsonValueKind.Object && part.GetProperty("type") is { ValueKind: JsonValueKind.String } type && type.GetString() == "text")
-                throw new UserInputException($"{at} is a text part without a string 'text'");
+            else if (part.ValueKind == JsonValueKind.Object && type is { ValueKind: JsonValueKind.String } && type.GetString() == "text")
+                throw PartRefused($"{at} is a text part without a string 'text'", $"{at}.text");
             else throw new UserInputException($"{where}: only text content parts ({{\"type\": \"text\", \"text\": ...}}) can be classified");
         }
         return text.ToString();
+
+        // A request's refusal names the field by its path, for an API's param; a file's is the plain refusal of its other lines.
+        UserInputException PartRefused(string message, string field) =>
+            whereIsPath ? new ContentPartException(message, field) : new UserInputException(message);
     }
+}
+
+/// <summary>A content part refused for its <c>type</c> or <c>text</c>, naming the field as <see cref="Field"/>.</summary>
+/// <param name="message">What is wrong, naming the part.</param>
+/// <param name="field">
+/// The refused field, by its JSON path in the request (<c>messages[1].content[0].type</c>), so that an API names it as
+/// its <c>param</c>, as it names a duplicated field.
+/// </param>
+internal sealed class ContentPartException(string message, string field) : UserInputException(message)
+{
+    public string Field { get; } = field;
 }

@@ -338,17 +338,20 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     /// <summary>
     /// A content part names its type, as OpenAI's API requires: <c>{"text": "hi"}</c> alone was classified; and a text
     /// part without its text is told as that, where it was "only text content parts … can be classified".
+    /// A part whose type is null was taken as text too; and the refusal's param named only <c>messages</c>, where a
+    /// field given twice is named with its path: it is the part's field, <c>messages[1].content[0].type</c>.
     /// </summary>
     [Theory]
-    [InlineData("""[{"type": "text", "text": "fine"}, {"text": "hi"}]""", "messages[1].content[1].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
-    [InlineData("""[{"type": "text"}]""", "messages[1].content[0] is a text part without a string 'text'")]
-    [InlineData("""[{"type": "text", "text": 5}]""", "messages[1].content[0] is a text part without a string 'text'")]
-    public async Task AContentPartWithoutItsTypeOrTextIs400NamingIt(string content, string message)
+    [InlineData("""[{"type": "text", "text": "fine"}, {"text": "hi"}]""", "messages[1].content[1].type", "messages[1].content[1].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
+    [InlineData("""[{"type": null, "text": "hi"}]""", "messages[1].content[0].type", "messages[1].content[0].type is null; a text part is {\"type\": \"text\", \"text\": ...}")]
+    [InlineData("""[{"type": "text"}]""", "messages[1].content[0].text", "messages[1].content[0] is a text part without a string 'text'")]
+    [InlineData("""[{"type": "text", "text": 5}]""", "messages[1].content[0].text", "messages[1].content[0] is a text part without a string 'text'")]
+    public async Task AContentPartWithoutItsTypeOrTextIs400NamingIt(string content, string param, string message)
     {
         string body = $$"""{"model": "{{_model}}", "messages": [{"role": "system", "content": "classify"}, {"role": "user", "content": {{content}}}]}""";
         using var json = new StringContent(body, Encoding.UTF8, "application/json");
 
-        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/chat/completions", json), HttpStatusCode.BadRequest, "messages");
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/chat/completions", json), HttpStatusCode.BadRequest, param);
         Assert.Equal(message, error.GetProperty("message").GetString());
     }
 

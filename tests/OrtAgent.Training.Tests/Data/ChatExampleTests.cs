@@ -52,6 +52,7 @@ public sealed class ChatExampleTests : IDisposable
     [InlineData("{\"messages\": [{\"content\": \"x\"}]}", "line 2: message 0 must be an object with a string 'role'")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": 3}]}", "line 2: message 1: 'content' must be a string or an array of text parts")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": null, \"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0].type is null; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0] is a text part without a string 'text'")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \" \"}]}", "line 2: label is empty (column 'messages[assistant]')")]
     [InlineData("{\"text\": \"x\", \"label\": \"y\"}", "line 2: expected a chat such as")]

@@ -104,6 +104,11 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             {
                 text = ChatExample.Content(message, where, whereIsPath: true);
             }
+            catch (ContentPartException ex)
+            {
+                // A part's type or text, named with its path as a field given twice is (messages[1].content[0].type).
+                throw OpenAIApiException.BadRequest(ex.Message, ex.Field, "invalid_value");
+            }
             catch (UserInputException ex)
             {
                 // Content of the wrong kind (a number) is OpenAI's invalid_type; a part that is not text (an image) its invalid_value.
