@@ -71,21 +71,24 @@ internal static class ChatExample
         foreach (var part in content.EnumerateArray())
         {
             string at = whereIsPath ? $"{where}.content[{index++}]" : $"{where}: content[{index++}]";
-            // Every part names its type, as OpenAI's API requires: {"text": "hi"} alone was taken, and {"type": null, "text": "hi"} still was.
-            JsonElement type = default;
-            if (part.ValueKind == JsonValueKind.Object && (!part.TryGetProperty("type", out type) || type.ValueKind == JsonValueKind.Null))
+            // Every part names its type, as OpenAI's API requires: {"text": "hi"} alone was taken, and {"type": null, "text": "hi"}
+            // or {"type": 5, "text": "hi"} still was; only a part typed "text" is read.
+            if (part.ValueKind != JsonValueKind.Object) throw OnlyTextParts();
+            if (!part.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
                 throw PartRefused($"{at}.type is {(type.ValueKind == JsonValueKind.Null ? "null" : "missing")}; a text part is {{\"type\": \"text\", \"text\": ...}}", $"{at}.type");
-            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String)
-                text.Append(value.GetString());
-            else if (part.ValueKind == JsonValueKind.Object && type is { ValueKind: JsonValueKind.String } && type.GetString() == "text")
+            if (type.ValueKind != JsonValueKind.String)
+                throw PartRefused($"{at}.type is not a string; a text part is {{\"type\": \"text\", \"text\": ...}}", $"{at}.type");
+            if (type.GetString() != "text") throw OnlyTextParts();
+            if (!part.TryGetProperty("text", out var value) || value.ValueKind != JsonValueKind.String)
                 throw PartRefused($"{at} is a text part without a string 'text'", $"{at}.text");
-            else throw new UserInputException($"{where}: only text content parts ({{\"type\": \"text\", \"text\": ...}}) can be classified");
+            text.Append(value.GetString());
         }
         return text.ToString();
 
         // A request's refusal names the field by its path, for an API's param; a file's is the plain refusal of its other lines.
         UserInputException PartRefused(string message, string field) =>
             whereIsPath ? new ContentPartException(message, field) : new UserInputException(message);
+        UserInputException OnlyTextParts() => new($"{where}: only text content parts ({{\"type\": \"text\", \"text\": ...}}) can be classified");
     }
 }
 

@@ -345,6 +345,7 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     [InlineData("""[{"type": "text", "text": "fine"}, {"text": "hi"}]""", "messages[1].content[1].type", "messages[1].content[1].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("""[{"type": null, "text": "hi"}]""", "messages[1].content[0].type", "messages[1].content[0].type is null; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("""[{"type": "text"}]""", "messages[1].content[0].text", "messages[1].content[0] is a text part without a string 'text'")]
+    [InlineData("""[{"type": 5, "text": "hi"}]""", "messages[1].content[0].type", "messages[1].content[0].type is not a string; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("""[{"type": "text", "text": 5}]""", "messages[1].content[0].text", "messages[1].content[0] is a text part without a string 'text'")]
     public async Task AContentPartWithoutItsTypeOrTextIs400NamingIt(string content, string param, string message)
     {

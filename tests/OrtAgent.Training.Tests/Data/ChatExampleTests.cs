@@ -54,6 +54,8 @@ public sealed class ChatExampleTests : IDisposable
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0].type is missing; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": null, \"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0].type is null; a text part is {\"type\": \"text\", \"text\": ...}")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0] is a text part without a string 'text'")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": 5, \"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: content[0].type is not a string; a text part is {\"type\": \"text\", \"text\": ...}")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"text\": \"x\"}]}, {\"role\": \"assistant\", \"content\": \"a\"}]}", "line 2: message 0: only text content parts ({\"type\": \"text\", \"text\": ...}) can be classified")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \" \"}]}", "line 2: label is empty (column 'messages[assistant]')")]
     [InlineData("{\"text\": \"x\", \"label\": \"y\"}", "line 2: expected a chat such as")]
     public void ABadLineIsNamed(string line, string expected)
