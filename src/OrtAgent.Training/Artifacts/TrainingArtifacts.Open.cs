@@ -45,7 +45,7 @@ public sealed partial class TrainingArtifacts
     internal static (long Step, bool Finished)? TrainedRunState(string directory)
     {
         if (!IsSetUp(directory)) return null;
-        var statePath = new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, TrainerStateFile)).FirstOrDefault(File.Exists);
+        var statePath = CheckpointFileIn(directory, TrainerStateFile);
         if (statePath is null) return null;
         Trainer.TrainerState state;
         try
@@ -60,13 +60,20 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
+    /// The checkpoint's <paramref name="file"/> in the run in <paramref name="directory"/>, or <c>checkpoint.old</c>'s (a
+    /// save cut short), for a look at the run that recovers nothing; null when neither has it.
+    /// </summary>
+    private static string? CheckpointFileIn(string directory, string file) =>
+        new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, file)).FirstOrDefault(File.Exists);
+
+    /// <summary>
     /// The properties of the run in <paramref name="directory"/>, read from its checkpoint (or <c>checkpoint.old</c>, a
     /// save cut short) without recovering or changing anything; null when there are none or they cannot be read. For a
     /// host telling what kind of run a new one would replace, not for resuming it (<see cref="Open"/> checks the rest).
     /// </summary>
     internal static TrainingProperties? PropertiesIn(string directory)
     {
-        var path = new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, PropertiesFile)).FirstOrDefault(File.Exists);
+        var path = CheckpointFileIn(directory, PropertiesFile);
         if (path is null) return null;
         try
         {
