@@ -18,4 +18,11 @@ internal static class RegularFile
             return status.IsDirectory ? "is a directory" : status.SpecialKind is { } kind ? $"is not a regular file ({kind})" : null;
         return Directory.Exists(path) ? "is a directory" : null;
     }
+
+    /// <summary>
+    /// What <paramref name="path"/>, which exists and is no directory, is, where a folder was named: a device or a FIFO
+    /// (<c>/dev/null</c>) <c>is not a directory (a character device)</c>, said as what it is; anything else <c>is a file</c>.
+    /// </summary>
+    internal static string WhereAFolderWasNamed(string path) =>
+        UnixStatus.Of(path)?.SpecialKind is { } kind ? $"is not a directory ({kind})" : "is a file";
 }

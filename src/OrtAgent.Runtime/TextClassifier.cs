@@ -86,7 +86,7 @@ public sealed partial class TextClassifier : IDisposable
         options ??= new TextClassifierOptions();
         options.Validate();
         if (!System.IO.Directory.Exists(directory))
-            throw new ModelLoadException(File.Exists(directory) ? $"{directory}: {NotADirectory(directory)}; a model is a directory (model.onnx, vocab.txt, labels)"
+            throw new ModelLoadException(File.Exists(directory) ? $"{directory}: {RegularFile.WhereAFolderWasNamed(directory)}; a model is a directory (model.onnx, vocab.txt, labels)"
                 : InterruptedReplace.LeftoverOf(directory) is { } leftover
                     ? $"{directory}: model directory does not exist; an interrupted replace left the previous model in {leftover}; write the model again or rename it back"
                     : $"{directory}: model directory does not exist");
@@ -155,13 +155,6 @@ public sealed partial class TextClassifier : IDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// What <paramref name="path"/>, which exists and is no directory, is: a device or a FIFO (<c>--model /dev/null</c>) is
-    /// said to be what it is, not "a file" as if a model file had been named where its folder belongs.
-    /// </summary>
-    private static string NotADirectory(string path) =>
-        UnixStatus.Of(path)?.SpecialKind is { } kind ? $"is not a directory ({kind})" : "is a file";
 
     /// <summary>
     /// Refuses a <c>vocab.txt</c> the model was not trained with: by what the model records (<see cref="VocabularyFit"/>),

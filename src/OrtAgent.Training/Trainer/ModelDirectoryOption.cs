@@ -44,7 +44,7 @@ internal static class ModelDirectoryOption
     /// is said to be what it is, not "a file" as if a model file had been named where its folder belongs.
     /// </summary>
     private static string NotADirectory(string full) =>
-        UnixStatus.Of(full)?.SpecialKind is { } kind ? $"is not a directory ({kind}); {FolderExpected}" : IsAFile;
+        $"{RegularFile.WhereAFolderWasNamed(full)}; {FolderExpected}";
 
     /// <summary>The library's way from a run's artifacts to a model to <paramref name="use"/>.</summary>
     public static string Remedy(string use) => $"export a model from its checkpoint (ModelExporter.Export) and {use} that";
