@@ -28,8 +28,8 @@ internal sealed class IntegratedGradientsSession : IDisposable
     }
 
     /// <summary>
-    /// The list of files an export wrote into the model directory (<c>WrittenFilesManifest.FileName</c> in
-    /// OrtAgent.Training, which this library does not reference): <c>{"written_by": "OrtAgent", "files": [...]}</c>.
+    /// The list of files an export wrote into the model directory, <c>{"written_by": "OrtAgent", "files": [...]}</c>:
+    /// named here, where explanations read it, for OrtAgent.Training's <c>WrittenFilesManifest</c>, which writes it.
     /// </summary>
     internal const string WrittenFilesManifestFile = ".ortagent-files.json";
 
@@ -46,7 +46,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
         var path = Path.Combine(directory, WrittenFilesManifestFile);
         try
         {
-            if (!File.Exists(path)) return "models exported before explanations lack it";
+            if (!File.Exists(path)) return ExportedBeforeTheList;
             // Through the model folder's one check: a named pipe here held the explanation, waiting for a writer.
             using var manifest = System.Text.Json.JsonDocument.Parse(ModelFolderFile.ReadAllBytes(path));
             if (manifest.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
@@ -59,8 +59,10 @@ internal sealed class IntegratedGradientsSession : IDisposable
         {
             // An unreadable list, or one that is no file, proves nothing: said as for a model without one.
         }
-        return "models exported before explanations lack it";
+        return ExportedBeforeTheList;
     }
+
+    private const string ExportedBeforeTheList = "models exported before explanations lack it";
 
     /// <exception cref="ExplainGraphUnavailableException">
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot parse it (cut short, not ONNX), it is

@@ -11,7 +11,7 @@ namespace OrtAgent.Training.Checkpoints;
 public static class WrittenFilesManifest
 {
     /// <summary>The manifest's name; a dot file, so listings of an exported model show only the model's own files.</summary>
-    public const string FileName = ".ortagent-files.json";
+    public const string FileName = Runtime.Explanations.IntegratedGradientsSession.WrittenFilesManifestFile;
 
     private const string Writer = "OrtAgent";
 
