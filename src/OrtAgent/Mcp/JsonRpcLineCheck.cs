@@ -278,11 +278,11 @@ internal static class JsonRpcLineCheck
     });
 
     /// <summary>
-    /// Whether the SDK's transport skips <paramref name="text"/>: it drops a line <see cref="string.IsNullOrWhiteSpace"/>
-    /// calls blank, which is Unicode's white space (a form feed, U+00A0, U+2028 …), not only a space, a tab or a
-    /// <c>\r</c>; judged by the ASCII alone, such a line got a -32700 the SDK would never have sent.
+    /// Whether <paramref name="text"/> is only white space, as the SDK's reader decodes it: its stdio transport drops a line
+    /// <see cref="string.IsNullOrWhiteSpace"/> calls blank, which is Unicode's white space (a form feed, U+00A0, U+2028 …),
+    /// not only a space, a tab or a <c>\r</c>; judged by the ASCII alone, such a line got a -32700 the SDK would never
+    /// have sent. An HTTP body of it is no message (<c>Serving.McpRequestBodyCheck</c>).
     /// </summary>
-    /// <summary>Whether <paramref name="text"/> is only white space, as the SDK's reader decodes it (a line the stdio transport skips).</summary>
     public static bool IsBlank(ReadOnlySequence<byte> text)
     {
         bool beyondAscii = false;
