@@ -112,6 +112,7 @@ public sealed class OnnxModel
         var temp = options.TemporaryPath ?? path + ".tmp";
         try
         {
+            CreationFault.Reach(temp);
             using (var stream = File.Create(temp))
                 proto.WriteTo(stream);
             if (dataFile is not null)

@@ -80,9 +80,9 @@ internal sealed class PreparedExport
         Directory.CreateDirectory(staging);
         try
         {
-            _model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            SaveStaged(_model, Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            if (_explain is not null) ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (_explain is not null) SaveStaged(ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))), Path.Combine(staging, ModelContract.ExplainModelFile));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: {ModelContract.VocabularyFile} is missing, and the model is exported with it; "
                 + $"copy in the {ModelContract.VocabularyFile} of the base the run was trained on ({_artifacts.Properties.BaseModel})");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
@@ -104,6 +104,18 @@ internal sealed class PreparedExport
             throw;
         }
         Checkpoints.TemporarySiblings.Release(staging);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> at <paramref name="path"/> in the staging directory through a temporary name that
+    /// stands in for it, so an error its write raises (a full disk) names the destination's file, as the staging
+    /// directory is named as the destination: it named <c>explain.onnx.tmp</c>, a file no export leaves.
+    /// </summary>
+    private static void SaveStaged(OnnxModel model, string path)
+    {
+        var temporary = Checkpoints.TemporarySiblings.StandIn(path + ".tmp", path);
+        model.Save(path, new ModelSaveOptions { TemporaryPath = temporary });
+        Checkpoints.TemporarySiblings.Release(temporary);
     }
 
     /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>

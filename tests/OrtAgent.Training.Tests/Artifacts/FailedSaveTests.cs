@@ -1,7 +1,9 @@
 using OrtAgent.Onnx;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Tests;
@@ -62,6 +64,30 @@ public sealed class FailedSaveTests : IDisposable
 
         Assert.Same(full, thrown);
         Assert.Equal($"No space left on device : '{Path.Combine(_run.CheckpointDirectory, TrainingArtifacts.ModelCheckpointFile)}'", TemporarySiblings.NameDestinations(thrown.Message));
+    }
+
+    /// <summary>
+    /// An export the disk cuts short, as the command line tells it, names the destination's file: it named the
+    /// staging directory's <c>model.onnx.tmp</c> (and <c>explain.onnx.tmp</c>) under the destination's name, a file
+    /// no export leaves there. (<c>explain.onnx</c> is written the same way, after <c>model.onnx</c>.)
+    /// </summary>
+    [Fact]
+    public void AnExportThatFindsTheDiskFullIsToldAsTheModelsFile()
+    {
+        var output = _root.Combine("exported");
+        var staging = Path.Combine(_root.Path, $"exported.tmp-{Environment.ProcessId}");
+        // The failure the disk gives as the first file, model.onnx, is written there under its temporary name.
+        var full = new IOException($"No space left on device : '{Path.Combine(staging, ModelContract.ModelFile)}.tmp'", 28);
+
+        IOException thrown;
+        using (CreationFault.ArmIn(staging, full))
+            thrown = Assert.Throws<IOException>(() => ModelExporter.Export(_run, SafeTensorsReader.Read(_run.ModelCheckpointPath).Tensors,
+                new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false }, output));
+
+        Assert.Same(full, thrown);
+        Assert.Equal($"No space left on device : '{Path.Combine(output, ModelContract.ModelFile)}'", TemporarySiblings.NameDestinations(thrown.Message));
+        Assert.False(Directory.Exists(staging), "the failed export's staging directory is left");
+        Assert.False(Directory.Exists(output));
     }
 
     private static IEnumerable<KeyValuePair<string, TensorData>> FailAfterFirst(IEnumerable<KeyValuePair<string, TensorData>> tensors, IOException failure)
