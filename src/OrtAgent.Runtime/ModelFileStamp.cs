@@ -2,13 +2,13 @@ namespace OrtAgent.Runtime;
 
 /// <summary>
 /// Enough to tell that a model directory's <c>model.onnx</c>, or an external data file it names (<c>model.onnx.data</c>,
-/// where the weights of a model saved with external data are), was replaced since it was loaded, without hashing them:
-/// each file's size and last write time, and on Linux its inode and status-change time (<see cref="UnixStatus"/>). Size
-/// and write time alone missed a model of the same shape copied over with its old write time kept (<c>cp -p</c>,
-/// <c>rsync -a</c>, <c>tar x</c>), and a swapped data file beside an unchanged <c>model.onnx</c>; such a copy writes
-/// the file (a new status-change time, which nothing sets back) or makes a new one (a new inode). A chmod or chown of
-/// the model reads as a change too: the stamp cannot tell it from a copy, and loading the model again answers it.
-/// Elsewhere (Windows, macOS) the size and write time only.
+/// where the weights of a model saved with external data are), may have been replaced since it was loaded, without
+/// hashing them: each file's <see cref="FileStamp"/>. Size and write time alone missed a model of the same shape copied
+/// over with its old write time kept (<c>cp -p</c>, <c>rsync -a</c>, <c>tar x</c>), and a swapped data file beside an
+/// unchanged <c>model.onnx</c>; such a copy writes the file (a new status-change time, which nothing sets back) or makes
+/// a new one (a new inode). A chmod, a chown or a hard link moves the status-change time too, and nothing else
+/// (<see cref="IsSameFilesAs"/>): only the content tells that from a copy. Elsewhere (Windows, macOS) the size and
+/// write time only.
 /// </summary>
 internal sealed record ModelFileStamp
 {
@@ -35,18 +35,16 @@ internal sealed record ModelFileStamp
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="other"/> names the same files, each the same size, write time and inode, whatever their
+    /// status-change times (<see cref="FileStamp.IsSameFileAs"/>): a model whose files were at most chmod'ed, chown'ed or
+    /// linked, or written over in place with their write times set back, which their content alone tells apart.
+    /// </summary>
+    public bool IsSameFilesAs(ModelFileStamp other) =>
+        _files.Length == other._files.Length
+        && _files.Zip(other._files).All(pair => pair is (null, null) || (pair is ({ } mine, { } theirs) && mine.IsSameFileAs(theirs)));
+
     public bool Equals(ModelFileStamp? other) => other is not null && _files.AsSpan().SequenceEqual(other._files);
 
     public override int GetHashCode() => _files[0].GetHashCode();
-
-    private readonly record struct FileStamp(long Length, DateTime LastWriteUtc, UnixStatus? Status)
-    {
-        /// <exception cref="IOException">The file cannot be read.</exception>
-        /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-        public static FileStamp? Of(string path)
-        {
-            var file = new FileInfo(path);
-            return file.Exists ? new FileStamp(file.Length, file.LastWriteTimeUtc, UnixStatus.Of(path)) : null;
-        }
-    }
 }

@@ -165,13 +165,15 @@ public sealed partial class TextClassifier
     private IntegratedGradientsSession ExplainSession()
     {
         if (_explainSession is { } open) return open;
-        // Failures are not cached: adding explain.onnx later makes the next call succeed.
-        RequireLoadedModelInPlace();
+        // Failures are not cached: adding explain.onnx later makes the next call succeed. A model replaced since it was
+        // loaded is refused before its graph is read; one whose status alone changed is confirmed once the graph's
+        // record of its model is at hand.
+        RequireLoadedModelInPlace(recordedDigest: null, confirmStatusChange: false);
         var opened = OpenExplainSession(_sessionSettings);
         try
         {
             // Checked again: a replacement landing while the graph was read would have given the new model's.
-            RequireLoadedModelInPlace();
+            RequireLoadedModelInPlace(opened.RecordedModelDigest);
         }
         catch
         {
@@ -185,11 +187,14 @@ public sealed partial class TextClassifier
     /// <summary>
     /// explain.onnx is opened by path on first use, so it must still sit beside the model.onnx this classifier loaded. A
     /// model exported into the directory since then (by a caller that has not loaded it again) would be explained with this model's
-    /// labels and vocabulary, answering for another model; the same model gaining explain.onnx is fine.
+    /// labels and vocabulary, answering for another model; the same model gaining explain.onnx is fine, and so is the
+    /// same model chmod'ed, chown'ed or linked (<see cref="ConfirmSameContent"/>).
     /// </summary>
-    private void RequireLoadedModelInPlace()
+    /// <param name="recordedDigest">The digest of its model that the <c>explain.onnx</c> opened records, if one is open and records it.</param>
+    /// <param name="confirmStatusChange">False to let a model whose status alone changed pass while there is nothing yet to confirm it with, for a caller that checks again with the graph's record.</param>
+    private void RequireLoadedModelInPlace(string? recordedDigest, bool confirmStatusChange = true)
     {
-        if (_loadedStamp is not { } loaded) return;
+        if (Volatile.Read(ref _loadedStamp) is not { } loaded) return;
         var modelPath = Path.Combine(Directory, ModelContract.ModelFile);
         var now = ModelFileStamp.Of(modelPath);
         if (now is null && !File.Exists(modelPath))
@@ -199,9 +204,58 @@ public sealed partial class TextClassifier
         if (now is null)
             throw new ModelReplacedException(Directory, $"{Directory}: its {ModelContract.ModelFile} cannot be read now, so whether it was replaced since " +
                 $"this one was loaded cannot be told, and its {ModelContract.ExplainModelFile} may belong to another model");
-        if (now != loaded)
+        if (now == loaded) return;
+        // Without the loaded model's digest, only the graph's record can confirm the content, once it is open.
+        if (now.IsSameFilesAs(loaded) && !confirmStatusChange && Volatile.Read(ref _loadedModelDigest) is null) return;
+        if (!now.IsSameFilesAs(loaded) || !ConfirmSameContent(modelPath, recordedDigest))
             throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
                 "belongs to the new model");
+        // The same bytes: later checks compare with the status it has now, not hash it again.
+        Volatile.Write(ref _loadedStamp, now);
+    }
+
+    /// <summary>
+    /// Whether <c>model.onnx</c>, whose files are the loaded ones with only their status changed (a chmod, a chown, a hard
+    /// link, or a copy written over them in place with the old write time set back, as <c>cp -p</c> does), still holds the
+    /// loaded bytes: its digest now against the loaded model's, taken before the change, or else against the one
+    /// <c>explain.onnx</c> records, while that graph is still the very file that was there at load (a copy over it changes
+    /// its stamp too). With neither, the change cannot be told from a copy, and the model is refused as replaced.
+    /// </summary>
+    /// <exception cref="ModelReplacedException">There is nothing to compare the content with.</exception>
+    /// <exception cref="ModelLoadException">model.onnx cannot be read.</exception>
+    private bool ConfirmSameContent(string modelPath, string? recordedDigest)
+    {
+        var reference = Volatile.Read(ref _loadedModelDigest)
+            ?? (recordedDigest is not null && _loadedExplainStamp is { } explainAtLoad && ExplainGraphStamp(Directory) == explainAtLoad ? recordedDigest : null);
+        if (reference is null)
+            throw new ModelReplacedException(Directory, $"{Directory}: its {ModelContract.ModelFile} (or a weights file it names) changed status since this one was loaded (a chmod, chown or link, " +
+                $"or a copy written over it that kept its write time), and with no record of its content from before, whether it is still this model " +
+                $"cannot be told, so its {ModelContract.ExplainModelFile} may belong to another model");
+        string digest;
+        try
+        {
+            digest = ModelDigest.OfModel(modelPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException($"{modelPath}: cannot be read to check that it is still the model loaded ({ex.Message})", ex);
+        }
+        if (!string.Equals(digest, reference, StringComparison.OrdinalIgnoreCase)) return false;
+        Volatile.Write(ref _loadedModelDigest, digest);
+        return true;
+    }
+
+    /// <summary>The stamp of the directory's <c>explain.onnx</c>, or null when there is none or it cannot be read.</summary>
+    private static FileStamp? ExplainGraphStamp(string directory)
+    {
+        try
+        {
+            return FileStamp.Of(Path.Combine(directory, ModelContract.ExplainModelFile));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -214,7 +268,7 @@ public sealed partial class TextClassifier
         var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId);
         try
         {
-            if (session.RecordedModelDigest is { } recorded && LoadedModelDigest() is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))
+            if (session.RecordedModelDigest is { } recorded && LoadedModelDigest(recorded) is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))
                 throw new ExplainGraphUnavailableException(Directory, $"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: explains another model " +
                     $"(it was built beside a {ModelContract.ModelFile} with SHA-256 {ModelDigest.Short(recorded)}…, this one's is {ModelDigest.Short(loaded)}…)",
                     IntegratedGradientsSession.RebuildRemedy(Info.Weights));
@@ -233,11 +287,14 @@ public sealed partial class TextClassifier
     /// </summary>
     /// <exception cref="ModelReplacedException">model.onnx was replaced or removed since it was loaded, so its bytes are not the loaded model's.</exception>
     /// <exception cref="ModelLoadException">model.onnx cannot be read.</exception>
-    private string LoadedModelDigest()
+    /// <param name="recordedDigest">The digest the <c>explain.onnx</c> being opened records, which confirms a model whose status alone changed since it was loaded (<see cref="ConfirmSameContent"/>).</param>
+    private string LoadedModelDigest(string recordedDigest)
     {
         if (Volatile.Read(ref _loadedModelDigest) is { } known) return known;
-        // Checked on both sides of the read, so that the digest kept is of the bytes that were loaded.
-        RequireLoadedModelInPlace();
+        // Checked on both sides of the read, so that the digest kept is of the bytes that were loaded. A status change
+        // confirmed by the content keeps that digest.
+        RequireLoadedModelInPlace(recordedDigest);
+        if (Volatile.Read(ref _loadedModelDigest) is { } confirmed) return confirmed;
         var modelPath = Path.Combine(Directory, ModelContract.ModelFile);
         string digest;
         try
@@ -246,10 +303,10 @@ public sealed partial class TextClassifier
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            RequireLoadedModelInPlace();
+            RequireLoadedModelInPlace(recordedDigest);
             throw new ModelLoadException($"{modelPath}: cannot be read to check that {ModelContract.ExplainModelFile} belongs to it ({ex.Message})", ex);
         }
-        RequireLoadedModelInPlace();
+        RequireLoadedModelInPlace(recordedDigest);
         Volatile.Write(ref _loadedModelDigest, digest);
         return digest;
     }

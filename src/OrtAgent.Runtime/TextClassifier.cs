@@ -32,6 +32,9 @@ public sealed partial class TextClassifier : IDisposable
     private readonly OrtSessionSettings _sessionSettings;
     // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
     private ModelFileStamp? _loadedStamp;
+    // explain.onnx as it was when the model was loaded (null: not there then): while it is still that file, the digest it
+    // records of its model.onnx confirms a model.onnx whose status alone changed since (RequireLoadedModelInPlace).
+    private FileStamp? _loadedExplainStamp;
 
     private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, FixedInputShape fixedShape,
         string directory, OrtSessionSettings sessionSettings)
@@ -102,6 +105,7 @@ public sealed partial class TextClassifier : IDisposable
         ModelFolderFile.RequireRegularFile(vocabPath);
 
         var loadedStamp = ModelFileStamp.Of(modelPath);
+        var loadedExplainStamp = ExplainGraphStamp(directory);
         using var sessionOptions = options.Session.CreateSessionOptions();
         InferenceSession session;
         try
@@ -136,7 +140,7 @@ public sealed partial class TextClassifier : IDisposable
                 // Said in the file's terms by the encoder, which every reader of a vocabulary shares.
                 throw new ModelLoadException(ex.Message, ex);
             }
-            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp };
+            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp, _loadedExplainStamp = loadedExplainStamp };
             classifier.RequireVocabularyFits(vocabPath, vocabulary);
             // The table and the inputs' shape bound what the graph can run, but a graph may also fix its sequence length
             // inside (a smaller constant): a length above the recorded one is still run once to be sure.

@@ -27,8 +27,10 @@ public sealed class CopiedOverModelTests(ExplainGraphTests.TinyExplainedModel mo
 
         CopyKeepingWriteTimes(other, directory, ModelContract.ModelFile, ModelContract.ExplainModelFile);
 
+        // Only the status-change times moved, as a chmod would, and the explain.onnx that could vouch for the content was
+        // copied over too: the content cannot be confirmed, so it is refused.
         var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Text, TwoSteps));
-        Assert.Contains("was replaced since this one was loaded", error.Message);
+        Assert.Contains("since this one was loaded", error.Message);
     }
 
     /// <summary>The same with the weights in model.onnx.data: model.onnx is the same bytes for both models, the data file is not.</summary>
@@ -41,6 +43,65 @@ public sealed class CopiedOverModelTests(ExplainGraphTests.TinyExplainedModel mo
         using var loaded = TextClassifier.Load(directory);
 
         CopyKeepingWriteTimes(other, directory, ModelContract.ModelFile + ".data", ModelContract.ExplainModelFile);
+
+        var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Text, TwoSteps));
+        Assert.Contains("since this one was loaded", error.Message);
+    }
+
+    /// <summary>
+    /// A chmod moves model.onnx's status-change time as a copy does, and was refused as a replacement ("the model there was
+    /// replaced since this one was loaded"): the content, which explain.onnx's record vouches for, says it is the same model.
+    /// </summary>
+    [LinuxFact("elsewhere the stamp is size and write time, which a chmod does not move")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AModelChmodedSinceItWasLoadedStillExplains()
+    {
+        var directory = Export(model.Parameters, externalData: false);
+        var modelPath = Path.Combine(directory, ModelContract.ModelFile);
+        using var loaded = TextClassifier.Load(directory);
+
+        WaitForTheFileClockToPass(modelPath);
+        File.SetUnixFileMode(modelPath, File.GetUnixFileMode(modelPath) ^ UnixFileMode.GroupWrite);
+
+        Assert.NotEmpty(loaded.Explain(Text, TwoSteps).Words);
+        Assert.NotEmpty(loaded.Explain(Text, TwoSteps).Words);
+    }
+
+    /// <summary>
+    /// As a server checks explain.onnx at load (so the loaded model's digest is taken then), a chmod of the weights' data
+    /// file after that is confirmed by that digest, even once explain.onnx itself was chmod'ed too.
+    /// </summary>
+    [LinuxFact("elsewhere the stamp is size and write time, which a chmod does not move")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ADataFileChmodedAfterTheServersCheckStillExplains()
+    {
+        var directory = Export(model.Parameters, externalData: true);
+        using var loaded = TextClassifier.Load(directory);
+        loaded.CheckExplainer();
+
+        foreach (var name in new[] { ModelContract.ModelFile + ".data", ModelContract.ExplainModelFile })
+        {
+            var path = Path.Combine(directory, name);
+            WaitForTheFileClockToPass(path);
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) ^ UnixFileMode.GroupWrite);
+        }
+
+        Assert.NotEmpty(loaded.Explain(Text, TwoSteps).Words);
+    }
+
+    /// <summary>
+    /// A model of the same shape copied over in place with the old write time kept, after the loaded model's digest was
+    /// taken: the status change is confirmed by the content, which differs, so it is still refused as replaced.
+    /// </summary>
+    [LinuxFact("elsewhere the stamp is size and write time, as before")]
+    public void AModelCopiedOverAfterTheServersCheckIsSeenAsReplaced()
+    {
+        var directory = Export(model.Parameters, externalData: false);
+        var other = Export(OtherHead(), externalData: false);
+        using var loaded = TextClassifier.Load(directory);
+        loaded.CheckExplainer();
+
+        CopyKeepingWriteTimes(other, directory, ModelContract.ModelFile, ModelContract.ExplainModelFile);
 
         var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Text, TwoSteps));
         Assert.Contains("was replaced since this one was loaded", error.Message);
