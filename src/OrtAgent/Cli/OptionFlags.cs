@@ -126,6 +126,7 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
         [Name<ServingOptions>(nameof(ServingOptions.MaxQueuedTexts))] = "--max-queue",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxBodyBytes))] = "--max-body-bytes",
         [Name<ServingOptions>(nameof(ServingOptions.MaxConnections))] = "--max-connections",
         [Name<ServingOptions>(nameof(ServingOptions.Certificate))] = "--tls-certificate",
         [Name<ServerCertificateOptions>(nameof(ServerCertificateOptions.CertificateFile))] = "--tls-certificate",

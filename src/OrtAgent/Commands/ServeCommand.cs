@@ -45,6 +45,11 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<bool> _allowReload = new("--allow-unauthenticated-reload") { Description = "Allow POST /admin/reload without API keys configured." };
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
+    private readonly Option<string> _maxBodyBytes = new("--max-body-bytes")
+    {
+        Description = "Largest request body, in bytes or with K, M or G (16M) (413 above). Default: room for --max-inputs texts of --max-chars characters, "
+            + "each written the longest way JSON can (12 bytes), plus 64 KiB, and at least 1 MiB: about 14.7 MiB with the defaults. It also bounds a job's inline training data and a chat.",
+    };
     private readonly Option<int> _maxConnections = new("--max-connections")
     {
         Description = "Most connections open at once; one more is closed as it is accepted, unanswered. Default: no limit but the process's open files.",
@@ -63,7 +68,7 @@ internal sealed class ServeCommand : BaseCommand
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
         // the larger of the two (Classifier.MaxBatchSize below): --batch-size below --max-batch changes nothing.
         _model.BatchSize.Description = "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone.";
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue, _maxConnections })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxBodyBytes, _maxQueue, _maxConnections })
             Options.Add(option);
         _apiKeys.AddTo(this);
         _tls.AddTo(this);
@@ -100,6 +105,7 @@ internal sealed class ServeCommand : BaseCommand
             AllowUnauthenticatedReload = parseResult.GetValue(_allowReload),
             MaxInputsPerRequest = parseResult.GetValue(_maxInputs),
             MaxCharsPerInput = parseResult.GetValue(_maxChars),
+            MaxBodyBytes = parseResult.GetValue(_maxBodyBytes) is { } bodySize ? ByteSizeText.Parse(_maxBodyBytes.Name, bodySize) : null,
             MaxQueuedTexts = parseResult.GetValue(_maxQueue),
             MaxConnections = parseResult.WasGiven(_maxConnections) ? parseResult.GetValue(_maxConnections) : null,
             Certificate = _tls.Read(parseResult),

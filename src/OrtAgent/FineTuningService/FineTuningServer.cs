@@ -88,7 +88,7 @@ public static class FineTuningServer
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
         // names uploaded files or sends examples inline, never paths on this machine.
         builder.Services.AddSingleton(new ToolLimits { MaxInputs = options.Serving.MaxInputsPerRequest, MaxChars = options.Serving.MaxCharsPerInput, MaxExplainSteps = options.Serving.MaxExplainSteps });
-        builder.Services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: false));
+        builder.Services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: false, options.Serving.BodyLimitBytes));
         builder.Services.AddSingleton(services => ServiceToolCatalog(services));
         builder.Services.AddOrtAgentMcpServer(withFineTuning: true)
             .WithHttpTransport(transport =>

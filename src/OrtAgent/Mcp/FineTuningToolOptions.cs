@@ -6,4 +6,8 @@ namespace OrtAgent.Mcp;
 /// runs on the same machine as the same user; false on <c>serve</c>'s <c>/mcp</c>, where a remote caller must not
 /// make the server read its files.
 /// </param>
-internal sealed record FineTuningToolOptions(bool AllowLocalPaths);
+/// <param name="MaxRequestBytes">
+/// The largest request a call travels in over HTTP (<see cref="Serving.ServingOptions.BodyLimitBytes"/>), which bounds
+/// inline <c>training_data</c>, said in the tool's description; null over stdio, whose limit is its line's.
+/// </param>
+internal sealed record FineTuningToolOptions(bool AllowLocalPaths, long? MaxRequestBytes = null);

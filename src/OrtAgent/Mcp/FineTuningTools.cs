@@ -56,7 +56,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     // What a file argument may be: over HTTP only a stored file's id, since a remote caller must not make the server read its files.
     private const string TrainingFileById = "The id of a file of training examples uploaded to this service through its files API (file-...). "
         + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'. "
-        + "A call travels in one request, which this server takes up to 1 MiB by default: a larger set of examples is uploaded to /v1/files first (purpose fine-tune) and its id given here.";
+        + "A call travels in one request, whose size this server limits: a larger set of examples is uploaded to /v1/files first (purpose fine-tune) and its id given here.";
     private const string TrainingFileByPath = "Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you), "
         + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'. "
         + "A call is one line of at most 64 MiB on this server's input: a larger set of examples is given here as a path.";
@@ -179,11 +179,20 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     /// </summary>
     internal static void DescribeFor(Tool tool, FineTuningToolOptions options)
     {
-        if (tool.Name != StartToolName || !options.AllowLocalPaths) return;
-        tool.Description = StartDescription + TrainsInThisProcess;
+        if (tool.Name != StartToolName) return;
         var schema = JsonNode.Parse(tool.InputSchema.GetRawText())!;
-        schema["properties"]!["training_file"]!["description"] = TrainingFileByPath;
-        schema["properties"]!["validation_file"]!["description"] = ValidationFileByPath;
+        if (options.AllowLocalPaths)
+        {
+            tool.Description = StartDescription + TrainsInThisProcess;
+            schema["properties"]!["training_file"]!["description"] = TrainingFileByPath;
+            schema["properties"]!["validation_file"]!["description"] = ValidationFileByPath;
+        }
+        else if (options.MaxRequestBytes is { } bytes)
+        {
+            // The server's own limit, which --max-body-bytes or the text limits set: "1 MiB by default" was neither.
+            schema["properties"]!["training_file"]!["description"] = TrainingFileById.Replace("whose size this server limits",
+                string.Create(CultureInfo.InvariantCulture, $"of at most {bytes} bytes ({bytes / (1024.0 * 1024.0):0.#} MiB) on this server"), StringComparison.Ordinal);
+        }
         tool.InputSchema = JsonSerializer.SerializeToElement(schema);
     }
 

@@ -124,7 +124,7 @@ public static class InferenceServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = options.BodyLimitBytes;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             if (certificate is null) return;
             // Resolved from the container (at the bind), so that the container owns it and its log lines go where the server's do.

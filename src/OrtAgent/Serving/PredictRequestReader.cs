@@ -22,7 +22,7 @@ internal static class PredictRequestReader
         return Parse(document.RootElement, limits);
     }
 
-    /// <summary>Parses a request body sent as JSON (or with no type) as JSON within <see cref="ServingOptions.MaxBodyBytes"/>.</summary>
+    /// <summary>Parses a request body sent as JSON (or with no type) as JSON within <see cref="ServingOptions.BodyLimitBytes"/>.</summary>
     /// <exception cref="ApiErrorException">The body is sent as another type, compressed or in another charset than UTF-8 (415), too large (413) or not JSON (400).</exception>
     internal static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ internal static class PredictRequestReader
             throw new ApiErrorException(StatusCodes.Status415UnsupportedMediaType, "validation", encoded);
         if (ContentCharsetCheck.Problem(request) is { } charset)
             throw new ApiErrorException(StatusCodes.Status415UnsupportedMediaType, "validation", charset);
-        if (request.ContentLength > limits.MaxBodyBytes) throw BodyTooLarge(limits);
+        if (request.ContentLength > limits.BodyLimitBytes) throw BodyTooLarge(limits);
         try
         {
             return await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken).ConfigureAwait(false);
@@ -260,5 +260,5 @@ internal static class PredictRequestReader
     internal static ApiErrorException Invalid(string message) => new(StatusCodes.Status400BadRequest, "validation", message);
 
     private static ApiErrorException BodyTooLarge(ServingOptions limits) =>
-        new(StatusCodes.Status413PayloadTooLarge, "validation", $"the body is larger than {limits.MaxBodyBytes} bytes");
+        new(StatusCodes.Status413PayloadTooLarge, "validation", $"the body is larger than {limits.BodyLimitBytes} bytes");
 }

@@ -69,8 +69,38 @@ public sealed class ServingOptions
     /// </summary>
     public long? MaxConnections { get; init; }
 
-    /// <summary>Largest request body accepted, in bytes; larger bodies get 413.</summary>
-    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+    /// <summary>
+    /// Largest request body accepted, in bytes (<c>--max-body-bytes</c>); larger bodies get 413. Null, the default: as
+    /// large as the other limits need (<see cref="BodyLimitBytes"/>). Smaller than that, a request within
+    /// <see cref="MaxInputsPerRequest"/> and <see cref="MaxCharsPerInput"/> may still be refused for its size.
+    /// </summary>
+    public long? MaxBodyBytes { get; init; }
+
+    /// <summary>The least <see cref="BodyLimitBytes"/> derives: what every request took before the limit was derived, which a job's inline training data or a chat may need.</summary>
+    public const long MinDerivedBodyBytes = 1 << 20;
+
+    // The rest of a request around its texts: the other fields of /predict or /explain, a JSON-RPC envelope on /mcp.
+    private const long BodyHeadroomBytes = 64 * 1024;
+
+    // The longest a character (a code point, as MaxCharsPerInput counts) can be written in JSON: an emoji as two \u
+    // escapes, as a client that writes ASCII only (Python's json.dumps) sends it.
+    private const long MostJsonBytesPerCharacter = 12;
+
+    /// <summary>
+    /// The request body limit in force: <see cref="MaxBodyBytes"/> when given, else room for <see cref="MaxInputsPerRequest"/>
+    /// texts of <see cref="MaxCharsPerInput"/> characters each, every character written the longest way JSON can (12
+    /// bytes), plus 64 KiB for the rest of the request, and at least <see cref="MinDerivedBodyBytes"/>; so a request the
+    /// other limits and the MCP tools' schemas allow is never refused for its size. A fixed 1 MiB refused 64 texts of
+    /// 20,000 characters, the defaults.
+    /// </summary>
+    public long BodyLimitBytes => MaxBodyBytes ?? DerivedBodyLimit(MaxInputsPerRequest, MaxCharsPerInput);
+
+    private static long DerivedBodyLimit(int maxInputs, int maxChars)
+    {
+        // Quotes and a comma around each text.
+        var needed = (Int128)Math.Max(maxInputs, 0) * ((Int128)Math.Max(maxChars, 0) * MostJsonBytesPerCharacter + 3) + BodyHeadroomBytes;
+        return (long)Int128.Clamp(needed, MinDerivedBodyBytes, long.MaxValue);
+    }
 
     /// <summary>
     /// Most texts waiting for one model's batches, from <c>/predict</c>, chat completions and MCP <c>classify_text</c>

@@ -69,6 +69,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--max-connections", "many" }, "--max-connections 'many': expected a whole number; see 'ortagent serve --help'")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "20X" }, "--max-store-bytes '20X': expected a whole number of bytes, or of KiB, MiB, GiB or TiB with K, M, G or T after it (20G)")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "0" }, "--max-store-bytes 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-body-bytes", "8" }, "--max-body-bytes 8: must be at least 16")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "99999999T" }, "--max-store-bytes '99999999T': too large; give at most 8388607T")]
     [InlineData(new[] { "serve", "--model", "m", "--max-store-bytes", "20G" }, "--max-store-bytes applies to the fine-tuning service; add --fine-tuning to run it")]
     // Only the service pulls base models; serving --model read every command's --models-root and ignored it.
@@ -241,6 +242,19 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["http://localhost:5173", "https://app.example.com"], service.Served!.AllowedOrigins);
+    }
+
+    /// <summary>serve had no way to change the 1 MiB body limit: --max-body-bytes sets it, and without it the limit follows --max-inputs and --max-chars.</summary>
+    [Theory]
+    [InlineData(new[] { "--max-body-bytes", "16M" }, 16L << 20)]
+    [InlineData(new[] { "--max-inputs", "2", "--max-chars", "100000" }, 2L * (100_000 * 12 + 3) + 64 * 1024)]
+    public async Task TheBodyLimitReachesTheServer(string[] limits, long expected)
+    {
+        var service = new ReportingOnlyService();
+        var run = await CliRun.RunAsync(["serve", "--model", "m", .. limits], configureServices: services => services.AddSingleton<IServingService>(service));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(expected, service.Served!.BodyLimitBytes);
     }
 
     /// <summary>

@@ -30,13 +30,13 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
     [Fact]
     public async Task AJobBodyOverTheLimitIs413NamingTheLimit()
     {
-        using var body = new StringContent($"{{\"model\": \"tiny\", \"metadata\": {{\"a\": \"{new string('x', 1100 * 1024)}\"}}}}", Encoding.UTF8, "application/json");
+        using var body = new StringContent($"{{\"model\": \"tiny\", \"metadata\": {{\"a\": \"{new string('x', 16 * 1024 * 1024)}\"}}}}", Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/fine_tuning/jobs") { Content = body };
         // The client sends the body once the server asks for it: the 413 comes at the headers (the Content-Length is
         // over the limit), and a body still being written met the closed connection as a broken pipe (CI, once).
         request.Headers.ExpectContinue = true;
         var error = await AssertErrorAsync(await Http.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
-        Assert.StartsWith("the request body is larger than 1048576 bytes (1 MiB), the most this service reads for a request other than a file upload",
+        Assert.StartsWith("the request body is larger than 15425728 bytes (14.71 MiB), the most this service reads for a request other than a file upload",
             error.GetProperty("message").GetString());
     }
 

@@ -67,8 +67,9 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.DoesNotContain("the path", Argument(remote, "training_file"));
         Assert.DoesNotContain("path", Argument(remote, "validation_file"));
         Assert.Contains("does not read paths", Argument(remote, "training_file"));
-        // Inline examples over 1 MiB were a 413 at the transport, which an agent sees as the server failing.
-        Assert.Contains("up to 1 MiB by default: a larger set of examples is uploaded to /v1/files first", Argument(remote, "training_file"));
+        // Inline examples over the body limit are a 413 at the transport, which an agent sees as the server failing: the
+        // description names this server's limit (it said "1 MiB by default", which serve had no option to change).
+        Assert.Contains("in one request, of at most 15425728 bytes (14.7 MiB) on this server: a larger set of examples is uploaded to /v1/files first", Argument(remote, "training_file"));
         // Left unset, a client takes a tool that is not read-only as destructive (the MCP default); starting a job destroys nothing.
         Assert.False(remote.ProtocolTool.Annotations!.DestructiveHint);
         Assert.StartsWith("Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine", Argument(local, "training_file"));

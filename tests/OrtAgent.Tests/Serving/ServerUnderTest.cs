@@ -58,7 +58,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <paramref name="certificate"/>, on https (<paramref name="urls"/>, when given, in place of either).
     /// </summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
-        bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
+        bool allowUnauthenticatedReload = false, long? maxBodyBytes = null, int maxInputs = 64, int maxChars = 20_000,
         int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096, long? maxConnections = null,
         string[]? inferenceApiKeys = null, ServerCertificateOptions? certificate = null, string[]? urls = null) => new()
     {
