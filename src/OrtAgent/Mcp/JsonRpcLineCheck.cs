@@ -21,8 +21,10 @@ internal static class JsonRpcLineCheck
 
     public const int InvalidRequest = -32600;
 
+    public const int InvalidParams = -32602;
+
     /// <summary>Why a line is refused: the JSON-RPC error code, what is wrong, and the id to answer with.</summary>
-    /// <param name="Code"><see cref="ParseError"/> or <see cref="InvalidRequest"/>.</param>
+    /// <param name="Code"><see cref="ParseError"/>, <see cref="InvalidRequest"/>, or <see cref="InvalidParams"/> for a name given twice inside <c>params</c>.</param>
     /// <param name="Problem">What is wrong, for the client and the log.</param>
     /// <param name="Id">
     /// The message's id (a string or a long) when it has a <c>method</c> and an id a client can wait on, so that its
@@ -45,7 +47,13 @@ internal static class JsonRpcLineCheck
     public static Refusal? Check(ReadOnlySequence<byte> line, out Expectation expectation)
     {
         var refusal = CheckJson(line, out expectation);
-        if (refusal is { Code: ParseError } || FirstByteNotUtf8(line) is not { } at) return refusal;
+        if (refusal is { Code: ParseError }) return refusal;
+        if (FirstByteNotUtf8(line) is not { } at)
+        {
+            if (refusal is not null || IsBlank(line) || RepeatedName(line, expectation.RequestId) is not { } repeated) return refusal;
+            expectation = default;
+            return repeated;
+        }
         // Bytes that are not UTF-8 make no JSON text (RFC 8259), whatever else the line gets right. The SDK's stdio
         // reader turned them into U+FFFD and served the line; over HTTP a string holding them was refused as half a
         // surrogate pair. Said as /predict says it, with the id of a request a client waits on.
@@ -55,16 +63,44 @@ internal static class JsonRpcLineCheck
     }
 
     /// <summary>
+    /// A name given twice in one object of a message the SDK would otherwise take, with its path (<c>params.arguments.text</c>):
+    /// the SDK's read of tool arguments threw on it, answered <c>-32603 "An error occurred."</c> and logged nothing,
+    /// where <c>/predict</c> names the field. Inside <c>params</c> it is <see cref="InvalidParams"/>; elsewhere the
+    /// message itself is in doubt (which <c>id</c>?), <see cref="InvalidRequest"/>, answered without an id when the id is the name repeated.
+    /// </summary>
+    private static Refusal? RepeatedName(ReadOnlySequence<byte> line, object? requestId)
+    {
+        string? path;
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            path = Data.JsonText.RepeatedField(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;   // the first pass read it; nothing new to say
+        }
+        if (path is null) return null;
+        string problem = $"names '{path}' twice in one object; give each field once";
+        return path.StartsWith("params.", StringComparison.Ordinal)
+            ? new Refusal(InvalidParams, problem, requestId)
+            : new Refusal(InvalidRequest, "it " + problem, path == "id" ? null : requestId);
+    }
+
+    /// <summary>
     /// What is wrong with what was refused, <paramref name="subject"/> naming it (<c>line 3 of the input</c> on stdio,
     /// <c>the body of POST /mcp</c> over HTTP), so that both transports say the same.
     /// </summary>
-    public static string Problem(Refusal refusal, string subject) => refusal.Code == ParseError
-        ? $"{subject} is not JSON ({refusal.Problem})"
-        : $"{subject} is JSON but not a JSON-RPC message: {refusal.Problem}";
+    public static string Problem(Refusal refusal, string subject) => refusal.Code switch
+    {
+        ParseError => $"{subject} is not JSON ({refusal.Problem})",
+        InvalidParams => $"{subject} {refusal.Problem}",
+        _ => $"{subject} is JSON but not a JSON-RPC message: {refusal.Problem}",
+    };
 
     /// <summary>The JSON-RPC error message that answers <paramref name="refusal"/>: its code's name, then <see cref="Problem"/>.</summary>
     public static string Answer(Refusal refusal, string subject) =>
-        $"{(refusal.Code == ParseError ? "Parse error" : "Invalid Request")}: {Problem(refusal, subject)}";
+        $"{refusal.Code switch { ParseError => "Parse error", InvalidParams => "Invalid params", _ => "Invalid Request" }}: {Problem(refusal, subject)}";
 
     /// <summary>The UTF-8 byte order mark, which Windows tools write at the start of a file or a stream.</summary>
     public static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];

@@ -202,8 +202,8 @@ internal sealed class JsonRpcLineGate
             case { } refusal:
                 // The SDK dropped these without a word, and a client waiting on its request waited for ever.
                 string subject = $"line {line} of the input";
-                await _log.WriteLineAsync($"warning: {JsonRpcLineCheck.Problem(refusal, subject)}; it was answered with {InvalidRequest}").ConfigureAwait(false);
-                await AnswerAsync(InvalidRequest, JsonRpcLineCheck.Answer(refusal, subject), refusal.Id, cancellationToken).ConfigureAwait(false);
+                await _log.WriteLineAsync($"warning: {JsonRpcLineCheck.Problem(refusal, subject)}; it was answered with {refusal.Code}").ConfigureAwait(false);
+                await AnswerAsync(refusal.Code, JsonRpcLineCheck.Answer(refusal, subject), refusal.Id, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }

@@ -128,6 +128,13 @@ public sealed class McpRequestBodyTests(FineTuningServiceFixture fixture) : ICla
     // Sent in Latin-1: the é is the byte E9, which is no UTF-8.
     [InlineData("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"classify_text","arguments":{"texts":["café"]}}}""", -32700, "3",
         "it is not valid Unicode text: it holds bytes that are not UTF-8, the first at byte offset 105")]
+    // A name given twice was -32603 "An error occurred." from the SDK, nothing logged (a tester, 2026-12-07): invalid
+    // params naming the field with its path, as /predict names a repeated field.
+    [InlineData("""{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"classify_text","arguments":{"text":"great","text":"awful"}}}""", -32602, "4",
+        "Invalid params: line 1 of the input names 'params.arguments.text' twice in one object; give each field once")]
+    [InlineData("""{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"classify_text","name":"explain_text","arguments":{"text":"great"}}}""", -32602, "\"a\"",
+        "names 'params.name' twice in one object")]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"id":6,"method":"ping"}""", -32600, "null", "is JSON but not a JSON-RPC message: it names 'id' twice in one object")]
     public async Task ABodyThatIsNoJsonRpcMessageIsAnsweredAsStdioAnswersItsLine(string message, int code, string id, string says)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(message);
