@@ -195,6 +195,8 @@ public static class FineTuningServer
     {
         var models = services.GetRequiredService<ServedModels>();
         var batchers = services.GetService<ModelBatchers>();
-        return ToolModelCatalog.Live(() => ServiceToolModel.All(models, batchers), models.WhyNotServed);
+        // Asked per call: the hints name fine-tuning only to a key that may start it (InferenceKeyTools).
+        bool CallerMayFineTune() => InferenceKeyTools.CallableOf([FineTuningTools.StartToolName], services).Any();
+        return ToolModelCatalog.Live(() => ServiceToolModel.All(models, batchers), name => models.WhyNotServed(name, CallerMayFineTune()), CallerMayFineTune);
     }
 }

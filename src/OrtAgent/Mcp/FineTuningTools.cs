@@ -26,7 +26,7 @@ namespace OrtAgent.Mcp;
 internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOptions options)
 {
     // The tool whose description the stdio server rewrites when it may read local paths.
-    private const string StartToolName = "start_fine_tuning";
+    internal const string StartToolName = "start_fine_tuning";
 
     private const int MaxEvents = 20;
 

@@ -12,6 +12,8 @@ internal sealed class ToolModelCatalog
 {
     private readonly Func<IReadOnlyList<IToolModel>> _source;
     private readonly Func<string, string?> _whyNotServed = _ => null;
+    // Whether the caller may start a fine-tuning job, which the way out of "no model is served yet" needs.
+    private readonly Func<bool> _callerMayFineTune = () => true;
 
     /// <summary>A fixed catalog: at least one model, no two with the same name.</summary>
     /// <exception cref="UserInputException">There is no model, or two share a name (the directories given were the user's).</exception>
@@ -24,15 +26,18 @@ internal sealed class ToolModelCatalog
         _source = () => models;
     }
 
-    private ToolModelCatalog(Func<IReadOnlyList<IToolModel>> source, Func<string, string?> whyNotServed) => (_source, _whyNotServed) = (source, whyNotServed);
+    private ToolModelCatalog(Func<IReadOnlyList<IToolModel>> source, Func<string, string?> whyNotServed, Func<bool> callerMayFineTune) =>
+        (_source, _whyNotServed, _callerMayFineTune) = (source, whyNotServed, callerMayFineTune);
 
     /// <summary>
     /// A live catalog over <paramref name="source"/>, which may be empty and must name its models uniquely.
     /// <paramref name="whyNotServed"/> says why a name the source does not serve is known all the same (a base encoder
-    /// the service fine-tunes), or null for a name it does not know.
+    /// the service fine-tunes), or null for a name it does not know. <paramref name="callerMayFineTune"/> says whether
+    /// the caller of the moment may start a fine-tuning job (an inference key may not), so that an empty catalog's
+    /// answer names a way out it can take.
     /// </summary>
-    public static ToolModelCatalog Live(Func<IReadOnlyList<IToolModel>> source, Func<string, string?>? whyNotServed = null) =>
-        new(source, whyNotServed ?? (_ => null));
+    public static ToolModelCatalog Live(Func<IReadOnlyList<IToolModel>> source, Func<string, string?>? whyNotServed = null, Func<bool>? callerMayFineTune = null) =>
+        new(source, whyNotServed ?? (_ => null), callerMayFineTune ?? (() => true));
 
     public IReadOnlyList<IToolModel> Models => _source();
 
@@ -43,7 +48,9 @@ internal sealed class ToolModelCatalog
         var models = Models;
         if (models.Count == 0)
             throw new McpException((!string.IsNullOrWhiteSpace(name) && _whyNotServed(name.Trim()) is { } reason ? reason + "; " : "")
-                + "no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded");
+                + (_callerMayFineTune()
+                    ? "no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded"
+                    : "no model is served yet, and fine-tuning one " + FineTuningService.Models.ServedModels.FineTuningNeedsAFullKey));
         // Given but empty is a mistake (a template left unfilled), not a choice of the default: /predict refuses it too.
         if (name is not null && string.IsNullOrWhiteSpace(name))
             throw new McpException(models.Count == 1

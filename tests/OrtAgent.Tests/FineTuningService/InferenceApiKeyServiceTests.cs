@@ -235,6 +235,30 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
+    /// <summary>
+    /// An inference key calling classify_text on a service with no model was told to "fine-tune one with start_fine_tuning",
+    /// a tool it can neither see nor call, and of a base encoder to "fine-tune it first": it is told that takes a full
+    /// key, while a full key keeps the hint naming the tool.
+    /// </summary>
+    [Fact]
+    public async Task AnInferenceKeyIsNotToldToFineTuneWhenNoModelIsServed()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "no-model-store"), fixture.Tiny.BaseModel,
+            apiKeys: [FullKey], inferenceApiKeys: [InferenceKey]);
+        await using var inference = await McpTestClients.ConnectHttpAsync(service.BaseAddress, InferenceKey, "2025-11-25");
+        await using var full = await McpTestClients.ConnectHttpAsync(service.BaseAddress, FullKey, "2025-11-25");
+
+        string none = await inference.CallFailingAsync("classify_text", new() { ["text"] = "good" });
+        string baseModel = await inference.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "tiny" });
+
+        Assert.Equal("no model is served yet, and fine-tuning one takes a full API key, and this is an inference key: ask whoever holds a full key", none);
+        Assert.StartsWith("'tiny' is a base encoder without a classifier head; only a model fine-tuned from it classifies, and fine-tuning takes a full API key", baseModel);
+        Assert.DoesNotContain("start_fine_tuning", none + baseModel);
+        Assert.StartsWith("no model is served yet; fine-tune one with start_fine_tuning", await full.CallFailingAsync("classify_text", new() { ["text"] = "good" }));
+        Assert.StartsWith("'tiny' is a base encoder without a classifier head; fine-tune it first",
+            await full.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "tiny" }));
+    }
+
     /// <summary>Only inference keys given: the routes that need a full key are refused to every caller, not left open.</summary>
     [Fact]
     public async Task WithOnlyInferenceKeysFilesAreRefusedToEveryCaller()

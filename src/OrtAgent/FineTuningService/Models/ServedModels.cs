@@ -218,15 +218,26 @@ internal sealed class ServedModels : IDisposable
         FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { } job && job.FineTunedModel == id ? job : null;
 
     /// <summary>Why the model <paramref name="id"/> was deleted, in the job's words, where it was; otherwise null.</summary>
-    private string? Deleted(string id) => JobThatMade(id) is { } job && (job.ModelDeleted || _cache.IsWithdrawn(id))
-        ? $"model '{id}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: fine-tune again to train a model like it"
+    /// <param name="id">The name asked for.</param>
+    /// <param name="callerMayFineTune">Whether the caller may start a job (false for an inference key), which picks the way out said.</param>
+    private string? Deleted(string id, bool callerMayFineTune) => JobThatMade(id) is { } job && (job.ModelDeleted || _cache.IsWithdrawn(id))
+        ? $"model '{id}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: "
+            + (callerMayFineTune ? "fine-tune again to train a model like it" : $"training one like it {FineTuningNeedsAFullKey}")
         : null;
+
+    /// <summary>
+    /// The way out said to a caller whose key cannot fine-tune (an inference key), in place of "fine-tune it", which
+    /// named tools and routes it may not call.
+    /// </summary>
+    public const string FineTuningNeedsAFullKey = "takes a full API key, and this is an inference key: ask whoever holds a full key";
 
     /// <summary>
     /// Why <paramref name="id"/>, a name the service knows, serves nothing: a base encoder, or a fine-tuned model deleted
     /// since its job made it. Null for a name the service does not know.
     /// </summary>
-    public string? WhyNotServed(string id) => IsBase(id) ? BaseNotServable(id) : Deleted(id);
+    /// <param name="id">The name asked for.</param>
+    /// <param name="callerMayFineTune">Whether the caller may start a job (false for an inference key), which picks the way out said.</param>
+    public string? WhyNotServed(string id, bool callerMayFineTune = true) => IsBase(id) ? BaseNotServable(id, callerMayFineTune) : Deleted(id, callerMayFineTune);
 
     /// <inheritdoc cref="LoadedModelCache.AcquireAsync"/>
     public Task<LoadedModel> AcquireAsync(string id, string param = "model", CancellationToken cancellationToken = default) =>
@@ -275,7 +286,8 @@ internal sealed class ServedModels : IDisposable
         ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
 
     /// <summary>Why a base encoder is not classified with, as the chat route and the MCP tools say it.</summary>
-    public static string BaseNotServable(string id) => $"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model";
+    public static string BaseNotServable(string id, bool callerMayFineTune = true) => $"'{id}' is a base encoder without a classifier head; "
+        + (callerMayFineTune ? "fine-tune it first and use the fine-tuned model" : $"only a model fine-tuned from it classifies, and fine-tuning {FineTuningNeedsAFullKey}");
 
     /// <summary>
     /// Refuses model <paramref name="id"/> as <see cref="AcquireAsync"/> would, without loading it: a <c>--model</c> model
@@ -312,7 +324,7 @@ internal sealed class ServedModels : IDisposable
             return OpenAIApiException.NotFound(unfinished.MayStillTrain
                 ? $"model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
                 : $"model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
-        return OpenAIApiException.NotFound(Deleted(id) ?? $"model '{id}' does not exist{ModelNameCase.Hint(id, List().Select(model => model.Id))}", param, "model_not_found");
+        return OpenAIApiException.NotFound(Deleted(id, callerMayFineTune: true) ?? $"model '{id}' does not exist{ModelNameCase.Hint(id, List().Select(model => model.Id))}", param, "model_not_found");
     }
 
     /// <summary>
