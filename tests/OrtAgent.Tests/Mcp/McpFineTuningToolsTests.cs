@@ -244,6 +244,40 @@ public sealed class McpFineTuningToolsTests : IDisposable
         using (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/cancel", null)) { }
     }
 
+    /// <summary>
+    /// A job paused between two step reports had no report of where it stopped, so get_fine_tuning_job gave it
+    /// <c>progress: null</c> while its events said "paused at step 7": the pause reports its last step first.
+    /// </summary>
+    [Fact]
+    public async Task AJobPausedBetweenStepReportsReportsItsProgress()
+    {
+        string store = Path.Combine(_tiny.Root, "paused-progress-store");
+        // No report but at an epoch's end (3,600 steps here), so that only the pause's own report can give the progress.
+        await using var service = await ServiceUnderTest.StartAsync(store, _tiny.BaseModel, metricsEvery: 100_000);
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("paused-progress.jsonl", 4000, seed: 7)), ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 2, ["batch_size"] = 1,
+        });
+        string jobId = started.GetProperty("job_id").GetString()!;
+        // Until it has trained a few steps, as its step CSV shows (a header and a row a step).
+        await OrtAgent.Tests.Serving.Eventually.ReturnsAsync(() => Task.FromResult(Directory.GetFiles(store, OrtAgent.FineTuningService.Jobs.JobRunner.StepMetricsFileName, SearchOption.AllDirectories)
+            .Sum(path => File.ReadLines(path).Count())), lines => lines >= 4);
+
+        var pause = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/pause", null);
+        Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+        var report = await OrtAgent.Tests.Serving.Eventually.ReturnsAsync(() => client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = jobId }),
+            r => r.GetProperty("status").GetString() == "paused");
+
+        var progress = report.GetProperty("progress");
+        Assert.Equal(JsonValueKind.Object, progress.ValueKind);
+        long step = progress.GetProperty("step").GetInt64();
+        Assert.InRange(step, 3, 3000);
+        Assert.True(progress.GetProperty("total_steps").GetInt64() > 6000, report.ToString());
+        Assert.Contains(report.GetProperty("recent_events").EnumerateArray(), e => e.GetString()!.Contains("paused at step", StringComparison.Ordinal));
+        using (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/cancel", null)) { }
+    }
+
     [Fact]
     public async Task MistakesAreToolErrorsThatSayWhatToFix()
     {

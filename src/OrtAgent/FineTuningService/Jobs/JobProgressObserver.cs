@@ -192,6 +192,18 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         else _unreported = step;
     }
 
+    /// <summary>
+    /// Records the metrics event of the last step trained, when its report was still to come: a job paused between two
+    /// reports (every <see cref="FineTuningServiceOptions.MetricsEverySteps"/> steps) had none for where it stopped, so
+    /// <c>get_fine_tuning_job</c> gave it no <c>progress</c> though its pause event named the step.
+    /// </summary>
+    public void ReportLastStep()
+    {
+        if (_unreported is not { } last) return;
+        _unreported = null;
+        Report(last);
+    }
+
     /// <summary>Records the step's <c>metrics</c> event and the job's estimated finish from the pace of this run.</summary>
     private void Report(TrainingStepInfo step)
     {

@@ -256,6 +256,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             End(() =>
             {
+                // Before the pause's record, which clears the estimated finish the report sets.
+                progress.ReportLastStep();
                 Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info", phase.FitsHead
                     ? $"Fine-tuning job paused at step {progress.LastStep}, while fitting its classifier head; resuming it fits the head again from {ResumePoint(artifacts)}"
                     : $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}");
