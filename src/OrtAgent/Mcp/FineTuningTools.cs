@@ -57,7 +57,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private const string TrainingFileById = "The id of a file of training examples uploaded to this service through its files API (file-...). "
         + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'. "
         + "A call travels in one request, whose size this server limits: a larger set of examples is uploaded to /v1/files first (purpose fine-tune) and its id given here.";
-    private const string TrainingFileByPath = "Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you), "
+    private const string TrainingFileByPath = "Where the training examples are: the absolute path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you; a relative path is read from the server's working directory, which is not necessarily yours), "
         + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'. "
         + "A call is one line of at most 64 MiB on this server's input: a larger set of examples is given here as a path.";
     private const string ValidationFileById = "Optional validation examples: the id of a file uploaded to this service through its files API (file-...); there is no inline form. "
@@ -229,17 +229,21 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 + (argument == "training_file"
                     ? "pass the examples inline as 'training_data' instead"
                     : "upload the validation examples through the service's files API (POST /v1/files, purpose fine-tune) and pass that id, or leave validation_file out to hold out 10% of the training examples"));
+        // A relative path is read from the server's working directory, which the agent does not see: every message names
+        // the full path looked at ("reviews.csv: file not found" left it to guess where).
+        string path = Path.GetFullPath(reference);
         try
         {
             // At once, before the service opens it: a named pipe's open waits for a writer, and the call went unanswered.
-            DataFile.RequireRegularFile(reference);
+            DataFile.RequireRegularFile(path);
         }
         catch (UserInputException ex)
         {
-            throw new McpException($"'{argument}': {ex.Message}");
+            throw new McpException($"'{argument}': {ex.Message}" + (Path.IsPathRooted(reference) ? ""
+                : $" ('{reference}' is relative, so it was read from this server's working directory, {Environment.CurrentDirectory}; give an absolute path)"));
         }
         // With the call's token: a client that cancels while a large file (or a pipe) is copied in stops the copy.
-        var file = jobs.AddFile(reference, cancellationToken);
+        var file = jobs.AddFile(path, cancellationToken);
         added.Add(new AddedFile(file, argument, argument, $"{argument} {reference}"));
         return file.Id;
     }

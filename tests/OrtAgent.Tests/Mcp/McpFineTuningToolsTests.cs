@@ -72,7 +72,8 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Contains("in one request, of at most 15425728 bytes (14.7 MiB) on this server: a larger set of examples is uploaded to /v1/files first", Argument(remote, "training_file"));
         // Left unset, a client takes a tool that is not read-only as destructive (the MCP default); starting a job destroys nothing.
         Assert.False(remote.ProtocolTool.Annotations!.DestructiveHint);
-        Assert.StartsWith("Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine", Argument(local, "training_file"));
+        Assert.StartsWith("Where the training examples are: the absolute path of a .jsonl, .csv or .tsv file on this machine", Argument(local, "training_file"));
+        Assert.Contains("a relative path is read from the server's working directory", Argument(local, "training_file"));
         Assert.Contains("as a path or file id", Argument(local, "validation_file"));
         // Over stdio the job lives in the server's process.
         Assert.Contains("it goes on when you disconnect", remote.Description);
