@@ -269,7 +269,7 @@ public sealed class ServedModelsTests : IDisposable
         await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "continued-store"), _tiny.BaseModel);
         var (_, model) = AddFineTunedModel(service.App.Services.GetRequiredService<FineTuningStore>());
         var lines = Enumerable.Range(0, 12).Select(i =>
-            $"{{\"messages\": [{{\"role\": \"user\", \"content\": \"text {i}\"}}, {{\"role\": \"assistant\", \"content\": \"{(i % 2 == 0 ? "a" : "b")}\"}}]}}\n");
+            $"{{\"messages\": [{{\"role\": \"user\", \"content\": \"text {i}\"}}, {{\"role\": \"assistant\", \"content\": \"{(i % 2 == 0 ? "a" : "no\u202Eway")}\"}}]}}\n");
         using var form = new MultipartFormDataContent
         {
             { new StringContent(string.Concat(lines)), "file", "other-labels.jsonl" },
@@ -282,7 +282,8 @@ public sealed class ServedModelsTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
-        Assert.Equal($"training_file has labels a, b; continuing {model} needs exactly its labels negative, positive", error.GetProperty("message").GetString());
+        // A bidi control in a label (U+202E) is shown as '?', as every quoted text is, not echoed raw.
+        Assert.Equal($"training_file has labels 'a', 'no?way'; continuing {model} needs exactly its labels 'negative', 'positive'", error.GetProperty("message").GetString());
         Assert.Equal(0, service.App.Services.GetRequiredService<ServedModels>().SessionsAlive);
     }
 

@@ -398,6 +398,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         var expected = models.Info(model).Labels;
         if (!labels.SetEquals(expected))
             throw OpenAIApiException.BadRequest(
-                $"training_file has labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}; continuing {model} needs exactly its labels {string.Join(", ", expected)}", "training_file", "invalid_file");
+                // Quoted as every message quotes the user's text: a label holding a bidi control (U+202E) was echoed raw,
+                // turning the rest of the line around on a terminal or a web page.
+                $"training_file has labels {PrintableText.QuoteAll(labels.Order(StringComparer.Ordinal))}; continuing {model} needs exactly its labels {PrintableText.QuoteAll(expected)}",
+                "training_file", "invalid_file");
     }
 }
