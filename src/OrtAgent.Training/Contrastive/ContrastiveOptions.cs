@@ -120,8 +120,21 @@ public sealed record ContrastiveOptions
     /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>Seeds the pairs and their order, 0 or more.</summary>
-    public int Seed { get; init; } = 42;
+    /// <summary>
+    /// Seeds the pairs, their order and the head's cross-validation folds, 0 or more. Null, the default, is the run's one
+    /// seed, <see cref="FineTuningOptions.Seed"/> (which also seeds its artifacts and held-out validation), as
+    /// <c>ortagent train --seed</c> sets both; a <see cref="ContrastiveTrainer"/> given these options alone reads null as
+    /// 42, <see cref="FineTuningOptions.Seed"/>'s default. Set, it seeds the pairs apart from the rest of the run.
+    /// </summary>
+    // Recorded resolved (WithSeedFrom), so a settings.json always holds the number ortagent versions before null read.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Seed { get; init; }
+
+    /// <summary>The seed the pairs are drawn with: <see cref="Seed"/>, or <see cref="FineTuningOptions.Seed"/>'s default where nothing resolved it.</summary>
+    internal int SeedOrDefault => Seed ?? new FineTuningOptions().Seed;
+
+    /// <summary>These settings with <see cref="Seed"/>, left null, set to <paramref name="runSeed"/> (the run's <see cref="FineTuningOptions.Seed"/>, or a resumed run's recorded one).</summary>
+    internal ContrastiveOptions WithSeedFrom(int runSeed) => Seed is null ? this with { Seed = runSeed } : this;
 
     /// <summary>
     /// Inverse L2 strength of the logistic-regression head, as scikit-learn's <c>C</c>; null picks the
@@ -169,7 +182,7 @@ public sealed record ContrastiveOptions
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");
         Require(HeadFolds >= 2, nameof(HeadFolds), HeadFolds, "must be at least 2");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
-        Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
+        Require(Seed is null or >= 0, nameof(Seed), Seed, "must be 0 or more");
         Require(Enum.IsDefined(Loss), nameof(Loss), (int)Loss, "must be CosineSimilarity or SupervisedContrastive");
         if (Temperature is { } temperature)
         {

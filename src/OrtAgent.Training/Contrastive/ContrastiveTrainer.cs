@@ -77,7 +77,7 @@ public sealed class ContrastiveTrainer
         _session.ThrowIfDisposed();
         TrainingLabels.RequireInRange(train, validation, _labels);
         var batchSize = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.BatchSize));
-        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)),
+        var start = TrainerState.StartOrResume(train, validation, resume, _options.SeedOrDefault, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)),
             (_options.BatchSize, batchSize), (1, batchSize));
         var clock = Stopwatch.StartNew();
         int rounds = _options.RoundsFor(train.Count);
@@ -118,7 +118,7 @@ public sealed class ContrastiveTrainer
     /// </summary>
     private (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, int rounds, TrainerState state, CancellationToken cancellationToken)
     {
-        var pairs = new ContrastivePairSampler(rounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
+        var pairs = new ContrastivePairSampler(rounds, _options.SeedOrDefault).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
         int stepsPerEpoch = LengthBucketBatcher.BatchCount(pairs.Count, batchSize);
         var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
@@ -142,7 +142,7 @@ public sealed class ContrastiveTrainer
         }
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
         {
-            var order = Shuffled(pairs.Count, unchecked(_options.Seed * 7919 + epoch));
+            var order = Shuffled(pairs.Count, unchecked(_options.SeedOrDefault * 7919 + epoch));
             int next = epoch == state.Epoch ? state.MicroBatchInEpoch : 0;
             state = state with { Epoch = epoch, MicroBatchInEpoch = next };
             for (; next < stepsPerEpoch; next++)

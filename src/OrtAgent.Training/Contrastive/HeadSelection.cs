@@ -48,7 +48,7 @@ public sealed record HeadSelection(HeadChoice Choice, double C, int Folds, IRead
             return (head, new HeadSelection(HeadChoice.Fixed, fixedC, 0, [new HeadCandidate(fixedC, accuracy, loss)]));
         }
         int folds = options.ChoosesHeadOnValidation(validation.Count) ? 0 : FoldCount(trainLabels, options.HeadFolds);
-        var fold = folds == 0 ? null : AssignFolds(trainLabels, folds, options.Seed);
+        var fold = folds == 0 ? null : AssignFolds(trainLabels, folds, options.SeedOrDefault);
         var candidates = new List<HeadCandidate>();
         foreach (var c in options.HeadCGrid)
         {

@@ -84,7 +84,12 @@ public static partial class TextClassifierTrainer
         var standardOnly = TextClassifierStandardOnlySettings.Of(options, initFrom);
         // A rate left unset is the one a resumed run began with, else the default of what the run trains (LoRA's for
         // adapters, as train without --lr): what the run records, compares with its record, trains at and its card shows.
-        options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: lora is not null, recorded?.FineTuning.LearningRate) };
+        // A pair seed left unset is the run's one seed, as train --seed sets both; a resumed run's is the one it recorded.
+        options = options with
+        {
+            FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: lora is not null, recorded?.FineTuning.LearningRate),
+            Contrastive = options.Contrastive.WithSeedFrom(recorded?.Contrastive.Seed ?? options.FineTuning.Seed),
+        };
         if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
         // A resumed run's weights were trained with the vocabulary its artifacts record, and the run tokenizes with the
         // base's (not a model's own encoder's, which --init-from's record already checked).

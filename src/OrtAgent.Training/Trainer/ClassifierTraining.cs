@@ -111,7 +111,8 @@ internal static class ClassifierTraining
 
     /// <summary>
     /// The <see cref="FineTuningOptions"/> a contrastive run reads: <see cref="FineTuningOptions.Seed"/>, which seeds its
-    /// artifacts (and, in <c>TextClassifierTrainer</c>, picks the validation part it holds out), and
+    /// artifacts (and, in <c>TextClassifierTrainer</c>, picks the validation part it holds out, and its pairs where
+    /// <see cref="ContrastiveOptions.Seed"/> is left unset), and
     /// <see cref="FineTuningOptions.Metric"/>, the figure it reports and a promotion compares. Every other loop setting
     /// it takes from <see cref="ContrastiveOptions"/>, where the ones it has (epochs, batch size, learning rate, warmup,
     /// gradient clip, minimum steps, minimum validation size, logging) go by the same names.

@@ -45,6 +45,8 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
     /// <summary>Runs the job, also reporting progress to <paramref name="observer"/> (the fine-tuning service's events).</summary>
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
+        // One seed unless the pairs' is set apart (train --seed sets both; a job's options may leave the pairs' unset).
+        options = options with { Contrastive = options.Contrastive.WithSeedFrom(options.FineTuning.Seed) };
         var notice = NoticeFor(observer);
         if (options.ResumeFrom is { } resumed)
             notice?.BeforeResumedTraining(resumed, TrainingDestinations.ResumeCommand("train", resumed, options.Session, options.PromoteTo));

@@ -224,6 +224,29 @@ public sealed class TextClassifierTrainerOptionsTests() : TinyBertTrainerTestBas
         Assert.Equal(ValidationMetric.MacroF1, result.Metric);
     }
 
+    /// <summary>
+    /// One seed by default, as <c>train --seed 7</c> sets both: a contrastive run given only <c>FineTuning.Seed = 7</c>
+    /// drew its pairs with ContrastiveOptions.Seed's 42, so it trained another model than the command line's.
+    /// </summary>
+    [Fact]
+    public void AContrastiveRunDrawsItsPairsWithTheFineTuningSeedUnlessItsOwnIsSet()
+    {
+        var training = Reviews(10, 4);
+        var options = Options("one-seed", TrainingMethod.Contrastive) with { FineTuning = new FineTuningOptions { Seed = 7 } };
+        var pairs = new Training.Contrastive.ContrastiveOptions { PairRounds = 2, BatchSize = 16, LearningRate = 1e-3, MinimumSteps = 0 };
+
+        var unset = TextClassifierTrainer.Train(options with { Contrastive = pairs }, training);
+        var asTheCommandLine = TextClassifierTrainer.Train(options with
+        {
+            ArtifactsDirectory = _root.Combine("artifacts", "both-seeds"), OutputDirectory = _root.Combine("models", "both-seeds"),
+            Contrastive = pairs with { Seed = 7 },
+        }, training);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(asTheCommandLine.OutputDirectory, ModelContract.ModelFile)),
+            File.ReadAllBytes(Path.Combine(unset.OutputDirectory, ModelContract.ModelFile)));
+        Assert.Equal(7, RecordedSettings.Read(unset.ArtifactsDirectory)!.Contrastive.Seed);
+    }
+
     /// <summary>A resumed standard run keeps the weights its loss was built with; a resumed contrastive run refuses any.</summary>
     [Fact]
     public void AResumedRunRefusesOtherClassWeights()
