@@ -148,17 +148,22 @@ public sealed partial class TextClassifier
     /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again.
     /// </summary>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
-    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it
-    /// (asked only of an <c>explain.onnx</c> that records the model it was built beside), or cannot be read now to tell.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it,
+    /// or cannot be read now to tell, as for <see cref="Explain"/>.</exception>
     /// <exception cref="ModelLoadException"><c>model.onnx</c> cannot be read to check that <c>explain.onnx</c> belongs to it, or ONNX Runtime ran out of memory (or failed otherwise than on a damaged file) opening <c>explain.onnx</c>.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public void CheckExplainer()
     {
         using var lease = Use();
         if (Volatile.Read(ref _explainSession) is not null) return;
+        // As Explain checks: a model replaced since this one loaded is said so, not compared with the loaded model's
+        // digest (kept by an earlier check) as if its explain.onnx needed a rebuild.
+        RequireLoadedModelInPlace();
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
         OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }).Dispose();
+        // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
+        RequireLoadedModelInPlace();
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>

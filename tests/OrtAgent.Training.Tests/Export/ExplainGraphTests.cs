@@ -236,6 +236,31 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     }
 
     /// <summary>
+    /// CheckExplainer, asked once, kept the loaded model's digest; after another model (model.onnx and explain.onnx)
+    /// replaced the folder's, it compared the new explain.onnx with that digest and said "explains another model; rebuild
+    /// it", a remedy for a file that is fine, where Explain says the model was replaced and to load it again.
+    /// </summary>
+    [Fact]
+    public void CheckExplainerAfterTheFoldersModelWasReplacedSaysSoAsExplainDoes()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        var other = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
+            : p).ToList(), new ExportOptions { MaxLength = 32 }, other);
+        using var loaded = TextClassifier.Load(directory);
+        loaded.CheckExplainer();
+
+        foreach (var file in new[] { ModelContract.ModelFile, ModelContract.ExplainModelFile })
+            File.Copy(Path.Combine(other, file), Path.Combine(directory, file), overwrite: true);
+
+        var checkError = Assert.Throws<ModelReplacedException>(loaded.CheckExplainer);
+        var explainError = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+        Assert.Equal(explainError.Message, checkError.Message);
+    }
+
+    /// <summary>
     /// Another model's model.onnx copied over this one's ("update by copying model.onnx"): same inputs, same labels, so
     /// the old explain.onnx was used, and explanations described the model that had been there while predictions came
     /// from the copied one. explain.onnx now records the bytes of the model.onnx it was built beside.
