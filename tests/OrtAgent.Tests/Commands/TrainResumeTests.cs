@@ -1,6 +1,9 @@
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.TextClassifiers;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Tests.Commands;
 
@@ -276,5 +279,57 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
         var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.True(Directory.Exists(checkpoint));
+    }
+
+    /// <summary>
+    /// A run the library began (TextClassifierTrainer.Train), stopped, then resumed by <c>train --resume</c>: the library
+    /// wrote no output.txt, so the command line exported to models/&lt;artifacts' name&gt; under the working directory
+    /// rather than the run's OutputDirectory. It records its output as train does, and the resume exports there.
+    /// </summary>
+    [Fact]
+    public async Task ARunTheLibraryBeganResumesIntoItsOwnOutputDirectory()
+    {
+        // A name of its own: before the fix the export landed in ./models/<name>, removed below.
+        string name = "library-run-" + Guid.NewGuid().ToString("N")[..8];
+        var options = new TextClassifierTrainingOptions
+        {
+            BaseModel = tiny.BaseModel, ArtifactsDirectory = _work.Combine("artifacts", name), OutputDirectory = _work.Combine("out", "model"),
+            Method = TrainingMethod.Standard,
+            FineTuning = new FineTuningOptions { Epochs = 2, BatchSize = 8, LearningRate = 5e-3, MinimumSteps = 0 },
+            Session = new OrtSessionSettings { IntraOpThreads = 1 },
+        };
+        var examples = File.ReadAllLines(tiny.TrainCsv).Skip(1).Select(line => line.Split(','))
+            .Select(fields => new LabeledExample(fields[0], fields[1])).ToList();
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Train(options, examples,
+            observer: new StopAfterSteps(2, stop), cancellationToken: stop.Token));
+        string stray = Path.GetFullPath(Path.Combine("models", name));
+        try
+        {
+            var resumed = await CliRun.RunAsync(["train", "--resume", options.ArtifactsDirectory, "--data", tiny.TrainCsv]);
+
+            Assert.True(resumed.ExitCode == 0, resumed.ToString());
+            Assert.True(File.Exists(Path.Combine(options.OutputDirectory, ModelContract.ModelFile)), resumed.ToString());
+            Assert.False(Directory.Exists(stray));
+        }
+        finally
+        {
+            if (Directory.Exists(stray)) Directory.Delete(stray, recursive: true);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="stop"/> once <paramref name="steps"/> steps were reported.</summary>
+    private sealed class StopAfterSteps(int steps, CancellationTokenSource stop) : ITrainingObserver
+    {
+        private int _seen;
+
+        public void OnStep(TrainingStepInfo step)
+        {
+            if (++_seen == steps) stop.Cancel();
+        }
+
+        public void OnEvaluation(EvaluationInfo evaluation) { }
+
+        public void OnMessage(string message) { }
     }
 }
