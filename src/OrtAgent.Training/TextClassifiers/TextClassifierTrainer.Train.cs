@@ -23,11 +23,15 @@ public static partial class TextClassifierTrainer
     /// <see cref="FineTuningOptions.Seed"/> (the same data and seed hold out the same examples).
     /// </param>
     /// <param name="observer">Receives each step, evaluation, message and warning, on the calling thread; null for none.</param>
-    /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
+    /// <param name="cancellationToken">
+    /// Stops the run: while it is set up, before its graphs are built, before they are written and before training
+    /// sessions open, leaving the artifacts directory whole (as it was, or the new run's starting checkpoint); while it
+    /// trains, at the next step, after a checkpoint.
+    /// </param>
     /// <exception cref="UserInputException">An option, the data, a directory or the base model is wrong, or another session trains in the artifacts directory; the message names it.</exception>
     /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers (a <see cref="UserInputException"/>); the step was not applied and nothing is exported.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="training"/> is <see langword="null"/>.</exception>
-    /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written (or none was begun), and calling again resumes it (or begins it).</exception>
     public static TextClassifierTrainingResult Train(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training,
         IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
     {
@@ -143,7 +147,7 @@ public static partial class TextClassifierTrainer
             BaseModelName = baseName,
             // Marked until set up, so a run killed half-way is started again rather than resumed (ClaimedDirectories.Claim).
             LeaveMarkedForSetup = true,
-        }, method.Method, options.Contrastive), method, digest, initFrom, ownEncoder is null ? null : baseModel);
+        }, method.Method, options.Contrastive), method, digest, initFrom, ownEncoder is null ? null : baseModel, cancellationToken);
         // Where the run exports, in the record train --resume reads (a line, the full path), so the command line resumes
         // it into this folder rather than models/<artifacts' name>. Its data, examples in memory, has no record to write.
         AtomicFile.WriteAllText(Path.Combine(artifacts.Directory, TrainingArtifacts.OutputRecordFile), options.OutputDirectory + "\n");
@@ -157,8 +161,12 @@ public static partial class TextClassifierTrainer
 
         FineTuningResult result;
         Contrastive.ContrastiveResult? contrastive;
+        // Between the phases that take seconds: the artifacts are whole (the generated run's starting checkpoint, or the
+        // resumed run's last), so a stop here leaves a run the same call resumes, with no step-0 save to wait for.
+        cancellationToken.ThrowIfCancellationRequested();
         using (var session = TrainingSession.Create(artifacts, options.Session, directories.Artifacts))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             (result, contrastive) = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
                 observer, options.Session, trainingSet, validationSet, state, cancellationToken);
         }
@@ -190,8 +198,12 @@ public static partial class TextClassifierTrainer
     /// The base a distilled student, <paramref name="initFrom"/>, was cut from, when the run trains on the student's own
     /// encoder (<see cref="OwnEncoder"/>), which then replaces the base in <paramref name="artifactsOptions"/>; else null.
     /// </param>
+    /// <param name="cancellationToken">
+    /// Looked at before the graphs are built and again before anything is written: a stop then leaves the artifacts
+    /// directory as it was, where it waited for the graphs and a step-0 checkpoint.
+    /// </param>
     private static TrainingArtifacts GenerateRun(TextClassifierTrainingOptions options, TrainingArtifactsOptions artifactsOptions, TrainingMethodChoice method,
-        DataDigest digest, InitialModel? initFrom, BaseModel? studentBase)
+        DataDigest digest, InitialModel? initFrom, BaseModel? studentBase, CancellationToken cancellationToken)
     {
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
         TrainingArtifacts artifacts;
@@ -201,7 +213,7 @@ public static partial class TextClassifierTrainer
             if (encoder is not null)
                 artifactsOptions = artifactsOptions with { BaseModel = Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName) };
             artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom,
-                static () => { }, static () => { });
+                cancellationToken.ThrowIfCancellationRequested, cancellationToken.ThrowIfCancellationRequested);
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest,
                 initFrom?.Describe()).Write(artifacts.Directory);

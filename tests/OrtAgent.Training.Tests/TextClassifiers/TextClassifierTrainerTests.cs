@@ -222,6 +222,32 @@ public sealed class TextClassifierTrainerTests : IDisposable
         Assert.Equal(["negative", "positive"], TrainingArtifacts.Open(options.ArtifactsDirectory).Properties.Labels);
     }
 
+    /// <summary>
+    /// A stop asked for before the graphs were built took effect only once they were built and written and the first
+    /// step had saved a checkpoint, seconds later. It is looked at between the phases: nothing is written.
+    /// </summary>
+    [Fact]
+    public void ACancelBeforeTheGraphsAreBuiltStopsThereWithNothingWritten()
+    {
+        var training = Reviews(10, 7);
+        // Validation examples of one label only: the other's "no validation example" warning is said once the examples
+        // are tokenized, just before the graphs are built.
+        var validation = Reviews(2, 8).Where(e => e.Label == "positive").ToArray();
+        var options = Options("stopped-before-building", TrainingMethod.Standard);
+        using var cancel = new CancellationTokenSource();
+        var observer = new RecordingObserver { OnMessageHook = m => { if (m.Contains("has no validation example", StringComparison.Ordinal)) cancel.Cancel(); } };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Train(options, training, validation, observer, cancel.Token));
+
+        Assert.Contains(observer.Messages, m => m.Contains("has no validation example", StringComparison.Ordinal));
+        Assert.Empty(observer.TrainingStarts);
+        Assert.Empty(observer.SavedCheckpoints);
+        Assert.False(Directory.Exists(options.ArtifactsDirectory));
+        Assert.False(Directory.Exists(options.OutputDirectory));
+        // The call again trains a new run.
+        Assert.False(TextClassifierTrainer.Train(options, training, validation).Resumed);
+    }
+
     [Fact]
     public void ACancelledRunResumesOnTheNextCallAndTakesTheUninterruptedRunsSteps()
     {

@@ -59,5 +59,12 @@ internal sealed class RecordingObserver : ITrainingObserver
 
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) => StoppedAt.Add(step);
 
-    public void OnMessage(string message) => Messages.Add(message);
+    /// <summary>Runs at each message (and warning) reported, with its text.</summary>
+    public Action<string>? OnMessageHook { get; init; }
+
+    public void OnMessage(string message)
+    {
+        Messages.Add(message);
+        OnMessageHook?.Invoke(message);
+    }
 }
