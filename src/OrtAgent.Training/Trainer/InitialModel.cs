@@ -182,7 +182,7 @@ internal sealed class InitialModel
         }
         catch (ModelLoadException ex)
         {
-            throw new UserInputException($"{option} {ex.Message}", ex);
+            throw ModelFileRefusal(option, directory, path, ex);
         }
         OnnxModel model;
         try
@@ -200,7 +200,7 @@ internal sealed class InitialModel
         }
         catch (ModelLoadException ex)
         {
-            throw new UserInputException($"{option} {ex.Message}", ex);
+            throw ModelFileRefusal(option, directory, path, ex);
         }
         var vocabulary = RequireVocabularyFits(info, directory, option);
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
@@ -238,6 +238,16 @@ internal sealed class InitialModel
     /// <summary>A refusal of the directory <paramref name="option"/> named: <c>{option} {directory}: {problem}</c>, its parts kept (<see cref="ValueRefusal"/>).</summary>
     private static UserInputException Refusal(string option, string directory, string problem, Exception? inner = null) =>
         new(new ValueRefusal($"{option} {directory}", problem), inner);
+
+    /// <summary>
+    /// What the model reader refused in the folder's <c>model.onnx</c> (a base encoder's, with no OrtAgent metadata; a
+    /// newer format), as a refusal of the directory like the others here, so the facade throws it as its option's
+    /// <see cref="InvalidOptionException"/>: <c>… /dir: model.onnx: has no OrtAgent metadata …</c>.
+    /// </summary>
+    private static UserInputException ModelFileRefusal(string option, string directory, string modelPath, ModelLoadException ex) =>
+        Refusal(option, directory, ex.Message.StartsWith(modelPath + ": ", StringComparison.Ordinal)
+            ? $"{ModelContract.ModelFile}: {ex.Message[(modelPath.Length + 2)..]}"
+            : ex.Message, ex);
 
     /// <summary>
     /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not

@@ -310,9 +310,18 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         var model = _work.Combine("fifo-model");
         Directory.CreateDirectory(model);
         using var fifo = NotARegularFile.Create(Path.Combine(model, "model.onnx"), NotARegularFile.Fifo);
-        await Task.Run(() => AssertUserError($"{fifo.Path}: is not a regular file (a FIFO); a model's model.onnx is a file", "--init-from", model))
+        await Task.Run(() => AssertUserError($"error: --init-from {model}: model.onnx: is not a regular file (a FIFO); a model's model.onnx is a file", "--init-from", model))
             .WaitAsync(TimeSpan.FromSeconds(120));
     }
+
+    /// <summary>
+    /// A base encoder's folder as --init-from: refused as the folder, as every other --init-from that is no model is
+    /// (the library's InitFrom was a plain UserInputException naming its model.onnx, where the others are its InvalidOptionException).
+    /// </summary>
+    [Fact]
+    public Task AnInitFromThatIsABaseEncoderIsRefusedAsTheFolder() => AssertUserError(
+        $"error: --init-from {tiny.BaseModel}: model.onnx: has no OrtAgent metadata and no config.json beside it (neither an OrtAgent export nor a Hugging Face classifier)",
+        "--init-from", tiny.BaseModel);
 
     /// <summary>
     /// A run's artifacts as --init-from said "export a model from its checkpoint and start from that", without the

@@ -21,6 +21,8 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "init-from missing", "InitFrom", "does not exist" },
         { "init-from a file", "InitFrom", "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)" },
         { "init-from artifacts", "InitFrom", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and start from that" },
+        // A base encoder's folder was a plain UserInputException ("TextClassifierTrainingOptions.InitFrom …/model.onnx: has no …") with no Option.
+        { "init-from a base encoder", "InitFrom", "model.onnx: has no OrtAgent metadata and no config.json beside it (neither an OrtAgent export nor a Hugging Face classifier)" },
     };
 
     [Theory]
@@ -38,6 +40,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
             "artifacts is a file" => options with { ArtifactsDirectory = file },
             "init-from missing" => options with { InitFrom = _root.Combine("absent") },
             "init-from a file" => options with { InitFrom = file },
+            "init-from a base encoder" => options with { InitFrom = _base },
             _ => options with { InitFrom = Folder("run", "training_model.onnx") },
         };
         string value = property switch

@@ -25,7 +25,8 @@ public sealed class NewerModelFormatTests : IDisposable
     {
         var error = Assert.Throws<UserInputException>(() => InitialModel.Open(_directory.Path, "TrainJobOptions.InitFrom"));
 
-        Assert.Equal($"TrainJobOptions.InitFrom {Refusal}", error.Message);
+        // A refusal of the directory, its model.onnx named within it: the facade throws it as InitFrom's InvalidOptionException.
+        Assert.Equal($"TrainJobOptions.InitFrom {_directory.Path}: {Refusal[(_directory.Path.Length + 1)..]}", error.Message);
     }
 
     [Fact]
