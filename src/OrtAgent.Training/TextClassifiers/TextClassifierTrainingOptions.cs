@@ -64,8 +64,10 @@ public sealed record TextClassifierTrainingOptions
     public int MaxLength { get; init; } = 128;
 
     /// <summary>
-    /// The label names in the model's output order. Null (the default) takes the training data's labels, numbers first in
-    /// numeric order, else in ordinal order, as the command line does; given, every name must have training examples.
+    /// The label names in the model's output order. Null (the default) takes the training data's labels in numeric order
+    /// when every one is an integer (<c>"2"</c> before <c>"10"</c>), else all in ordinal string order (<c>"10"</c> before
+    /// <c>"2"</c> before <c>"b"</c>), as <see cref="OrtAgent.Data.LabelSet"/> and the command line do; given, every name must have
+    /// training examples.
     /// </summary>
     public IReadOnlyList<string>? Labels { get; init; }
 
