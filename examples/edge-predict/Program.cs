@@ -11,9 +11,10 @@ const string Usage = """
     A text that begins with '-' goes after "--". Exit code 0: done; 2: a mistake in the arguments or the model directory.
     """;
 
-if (args is ["-h" or "--help"])
+// --help anywhere before "--" (after it, it is a text): "edge-predict MODEL --help" called it an unknown option.
+if (args.TakeWhile(arg => arg != "--").Any(arg => arg is "-h" or "--help"))
 {
-    Console.Write(Usage);
+    Console.WriteLine(Usage);
     return 0;
 }
 
@@ -21,7 +22,7 @@ var (modelDirectory, texts, mistake) = Arguments.Read(args);
 if (mistake is not null)
 {
     Console.Error.WriteLine($"error: {mistake}");
-    Console.Error.Write(Usage);
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 

@@ -19,14 +19,15 @@ const string Usage = """
     Exit code 0: done; 2: a mistake in the arguments, the data or a directory; 130: stopped.
     """;
 
-if (args is ["-h" or "--help"])
+// --help among other arguments too: "train-classifier --base DIR --help" called it an unknown option.
+if (args is ["-h"] || args.Contains("--help"))
 {
-    Console.Write(Usage);
+    Console.WriteLine(Usage);
     return 0;
 }
 if (Arguments.Read(args) is not { } arguments)
 {
-    Console.Error.Write(Usage);
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
@@ -65,11 +66,7 @@ try
 }
 catch (UserInputException ex)
 {
-    // The library names its options; this app's switches for them are --replace, --text-column and --label-column.
-    Console.Error.WriteLine("error: " + ex.Message
-        .Replace("set ExistingRun to Replace", "pass --replace", StringComparison.Ordinal)
-        .Replace("LabeledTextFileOptions.TextColumn", "--text-column", StringComparison.Ordinal)
-        .Replace("LabeledTextFileOptions.LabelColumn", "--label-column", StringComparison.Ordinal));
+    Console.Error.WriteLine("error: " + Switches.InAppWords(ex));
     return 2;
 }
 catch (OperationCanceledException)
@@ -115,6 +112,33 @@ internal sealed record Arguments(
     {
         Console.Error.WriteLine($"error: {message}");
         return null;
+    }
+}
+
+/// <summary>
+/// The library names its options (<c>TextClassifierTrainingOptions.BaseModel = '…': …</c>); this app says its own
+/// switches for the ones it sets from them, as a user typed them.
+/// </summary>
+internal static class Switches
+{
+    private static readonly Dictionary<string, string> ForOption = new(StringComparer.Ordinal)
+    {
+        [InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(TextClassifierTrainingOptions.BaseModel))] = "--base",
+        [InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(TextClassifierTrainingOptions.OutputDirectory))] = "--output",
+        [InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))] = "--artifacts",
+        [InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.TextColumn))] = "--text-column",
+        [InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.LabelColumn))] = "--label-column",
+    };
+
+    /// <summary>The message of <paramref name="error"/> with this app's switches for the library's option names.</summary>
+    public static string InAppWords(UserInputException error)
+    {
+        string message = error is InvalidOptionException invalid && ForOption.TryGetValue(invalid.Option, out var own)
+            ? $"{own} {InvalidOptionException.Display(invalid.Value)}: {invalid.Problem}"
+            : error.Message;
+        message = message.Replace("set ExistingRun to Replace", "pass --replace", StringComparison.Ordinal);
+        foreach (var (option, flag) in ForOption) message = message.Replace(option, flag, StringComparison.Ordinal);
+        return message;
     }
 }
 

@@ -96,13 +96,28 @@ public sealed class EdgeAppTests(TinyClassifierFixture model) : IDisposable
         Assert.Equal(message, error.Split('\n')[0]);
     }
 
-    [Fact]
-    public void HelpGoesToStandardOutputWithExitCodeZero()
+    /// <summary>After the model directory too, where it was "unknown option '--help' (the only option is --help)"; the usage ends in a newline.</summary>
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("MODEL", "--help")]
+    public void HelpGoesToStandardOutputWithExitCodeZero(params string[] args)
     {
-        var run = _app.Run("--help");
+        var run = _app.Run(args.Select(arg => arg == "MODEL" ? model.ModelDirectory : arg).ToArray());
 
         Assert.Equal(0, run.ExitCode);
         Assert.StartsWith("usage: edge-predict MODEL_DIR", run.Output);
+        Assert.EndsWith("a mistake in the arguments or the model directory.\n", run.Output);
         Assert.Empty(run.Error);
+    }
+
+    /// <summary>After "--", --help is a text to classify.</summary>
+    [Fact]
+    public void HelpAfterTheDoubleDashIsAText()
+    {
+        var run = _app.Run(model.ModelDirectory, "--", "--help");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"^(neg|neu|pos)\t\d\.\d{4}\n$", run.Output);
     }
 }

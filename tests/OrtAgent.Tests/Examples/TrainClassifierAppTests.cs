@@ -52,6 +52,38 @@ public sealed class TrainClassifierAppTests : IDisposable
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
+    /// <summary>
+    /// Its own switches named in its errors: a missing --base was "TextClassifierTrainingOptions.BaseModel = '…'", the
+    /// library's name for it, though the app translated --replace and the column switches.
+    /// </summary>
+    [Theory]
+    [InlineData("--base")]
+    [InlineData("--output")]
+    public void AWrongDirectoryIsNamedByTheAppsSwitch(string option)
+    {
+        string wrong = option == "--base" ? _work.Combine("no-base") : _work.Combine("model-file");
+        if (option == "--output") File.WriteAllText(wrong, "a file\n");
+        var run = _app.Run([.. Args(), option, wrong]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"error: {option} '{wrong}': ", run.Error);
+        Assert.DoesNotContain("TextClassifierTrainingOptions", run.Error);
+        Assert.Equal(1, run.Error.Count(c => c == '\n'));
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("--base", "models/base/minilm", "--help")]
+    public void HelpAnywhereGoesToStandardOutputEndingInANewline(params string[] args)
+    {
+        var run = _app.Run(args);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("usage: train-classifier ", run.Output);
+        Assert.EndsWith("130: stopped.\n", run.Output);
+        Assert.Empty(run.Error);
+    }
+
     /// <summary>The app reads its data with LabeledTextFile.Read: a file in another encoding is refused, not trained on as U+FFFD.</summary>
     [Fact]
     public void DataSavedAsLatin1IsRefusedNamingTheLineAndByte()
