@@ -14,12 +14,21 @@ public class InvalidOptionException : UserInputException
     /// <param name="value">The value that was given.</param>
     /// <param name="problem">What is wrong with it, e.g. <c>must be at least 1</c>.</param>
     /// <param name="inner">The failure that showed the value cannot work, if any.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="option"/> or <paramref name="problem"/> is null.</exception>
     public InvalidOptionException(string option, object? value, string problem, Exception? inner = null)
-        : base($"{option} = {Display(value)}: {problem}", inner)
+        : base(MessageOf(option, value, problem), inner)
     {
         Option = option;
         Value = value;
         Problem = problem;
+    }
+
+    // Checked here, in the base constructor's argument, so a null option or problem is refused before any message is made of it.
+    private static string MessageOf(string option, object? value, string problem)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        ArgumentNullException.ThrowIfNull(problem);
+        return $"{option} = {Display(value)}: {problem}";
     }
 
     /// <summary>The option as <c>Type.Property</c>.</summary>

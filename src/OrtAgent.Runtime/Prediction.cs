@@ -7,8 +7,16 @@ namespace OrtAgent.Runtime;
 /// <param name="Score">That label's probability.</param>
 /// <param name="Probabilities">Every label's probability, keyed by label: a softmax over the labels (summing to 1) for a
 /// single-label model, each label's own sigmoid for a multi-label one, the raw outputs for a regression one.</param>
+/// <exception cref="ArgumentNullException"><paramref name="Label"/> or <paramref name="Probabilities"/> is null.</exception>
 public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<string, float> Probabilities)
 {
+    /// <summary>The label of highest probability (the first in the model's label order on a tie).</summary>
+    public string Label { get; init; } = Label ?? throw new ArgumentNullException(nameof(Label));
+
+    /// <summary>Every label's probability, keyed by label: a softmax over the labels (summing to 1) for a single-label model,
+    /// each label's own sigmoid for a multi-label one, the raw outputs for a regression one.</summary>
+    public IReadOnlyDictionary<string, float> Probabilities { get; init; } = Probabilities ?? throw new ArgumentNullException(nameof(Probabilities));
+
     /// <summary>
     /// Every label's raw logit, or null when the model has no <c>logits</c> output. Servers return these when a
     /// caller asks for raw scores (Hugging Face's <c>raw_scores</c>).

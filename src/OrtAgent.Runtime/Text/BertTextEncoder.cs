@@ -46,7 +46,7 @@ public sealed class BertTextEncoder
     /// <summary>Creates an encoder from a BERT WordPiece vocabulary file (one token per line; the line index is the id).</summary>
     /// <param name="vocabFilePath">Path to <c>vocab.txt</c>. It must contain [PAD], [UNK], [CLS], [SEP] and [MASK].</param>
     /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
-    /// <exception cref="FileNotFoundException">No file at <paramref name="vocabFilePath"/>.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="vocabFilePath"/> (nothing, or a directory: the message says which).</exception>
     /// <exception cref="InvalidDataException">The file is empty or lacks one of BERT's special tokens; the message names the file and what it lacks.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range; <see cref="InvalidOptionException.Option"/> names its <see cref="BertTextEncoderOptions"/> property.</exception>
     public static BertTextEncoder Create(string vocabFilePath, BertTextEncoderOptions? options = null)
@@ -55,6 +55,10 @@ public sealed class BertTextEncoder
         options ??= new BertTextEncoderOptions();
         options.Validate();
 
+        if (Directory.Exists(vocabFilePath))
+        {
+            throw new FileNotFoundException($"BERT vocabulary '{vocabFilePath}' is a directory; give the path of the vocab.txt file.", vocabFilePath);
+        }
         if (!File.Exists(vocabFilePath))
         {
             throw new FileNotFoundException($"BERT vocabulary '{vocabFilePath}' does not exist.", vocabFilePath);
@@ -295,6 +299,7 @@ public sealed class BertTextEncoder
     /// so short batches cost short tensors.
     /// </summary>
     /// <param name="texts">One or more texts; each is encoded as by <see cref="Encode(string)"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null; for a text, the parameter is named <c>texts[i]</c>, as <c>TextClassifier.PredictBatch</c> names it.</exception>
     /// <exception cref="ArgumentException"><paramref name="texts"/> is empty.</exception>
     public EncodedBatch EncodeBatch(IReadOnlyList<string> texts)
     {
@@ -312,7 +317,7 @@ public sealed class BertTextEncoder
         {
             for (int row = 0; row < batchSize; row++)
             {
-                string text = texts[row] ?? throw new ArgumentException($"Text {row} is null.", nameof(texts));
+                string text = texts[row] ?? throw new ArgumentNullException($"{nameof(texts)}[{row}]");
                 lengths[row] = Encode(text.AsSpan(), scratch.AsSpan(row * MaxLength, MaxLength));
             }
 

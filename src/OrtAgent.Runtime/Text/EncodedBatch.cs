@@ -26,11 +26,15 @@ public sealed class EncodedBatch
     /// <param name="row">The token ids of row <c>i</c>.</param>
     /// <param name="paddingTokenId">The vocabulary's [PAD] id.</param>
     /// <param name="minimumLength">
-    /// Pads every row to at least this length: the sequence length of a graph whose inputs fix it, which refuses any other.
+    /// Pads every row to at least this length, 0 or more: the sequence length of a graph whose inputs fix it, which refuses any other.
     /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="row"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1, or <paramref name="minimumLength"/> is negative.</exception>
     public static EncodedBatch FromTokenIds(int batchSize, Func<int, ReadOnlySpan<int>> row, int paddingTokenId, int minimumLength = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
         int sequenceLength = minimumLength;
         for (int r = 0; r < batchSize; r++) sequenceLength = Math.Max(sequenceLength, row(r).Length);
         var inputIds = new long[batchSize * sequenceLength];

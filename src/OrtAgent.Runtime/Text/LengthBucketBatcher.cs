@@ -96,6 +96,8 @@ public sealed class LengthBucketBatcher
     /// <param name="tokenLengths">Token count of each example.</param>
     /// <param name="batches">Batches of indices into <paramref name="tokenLengths"/>.</param>
     /// <returns>A ratio in (0, 1]; 1.0 when there are no tokens at all.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="batches"/>, or one of its batches, is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A batch holds an index outside <paramref name="tokenLengths"/>.</exception>
     public static double MeasurePaddingEfficiency(ReadOnlySpan<int> tokenLengths, IEnumerable<IReadOnlyList<int>> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
@@ -103,9 +105,13 @@ public sealed class LengthBucketBatcher
         long paddedTokens = 0;
         foreach (IReadOnlyList<int> batch in batches)
         {
+            ArgumentNullException.ThrowIfNull(batch, nameof(batches));
             int longest = 0;
             foreach (int index in batch)
             {
+                if ((uint)index >= (uint)tokenLengths.Length)
+                    throw new ArgumentOutOfRangeException(nameof(batches), index,
+                        $"A batch holds index {index}, outside the {tokenLengths.Length} token lengths given.");
                 int length = tokenLengths[index];
                 realTokens += length;
                 longest = Math.Max(longest, length);

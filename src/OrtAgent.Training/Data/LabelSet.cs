@@ -35,8 +35,11 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// <param name="labels">Labels in any order, repeats allowed.</param>
     /// <param name="source">The file they were read from, for the message when there are fewer than two.</param>
     /// <exception cref="UserInputException">There are no labels, only one, or two that differ only in case or look alike (<see cref="LabelLookalikes"/>).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="labels"/> or <paramref name="source"/> is null.</exception>
     public static LabelSet Create(IEnumerable<string> labels, string source)
     {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(source);
         string[] distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
         if (distinct.Length == 0)
         {

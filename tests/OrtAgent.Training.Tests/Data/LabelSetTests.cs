@@ -8,6 +8,14 @@ public sealed class LabelSetTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>Null labels threw LINQ's ArgumentNullException naming "source", which is the other parameter.</summary>
+    [Fact]
+    public void NullArgumentsAreRefusedNamingTheirParameter()
+    {
+        Assert.Equal("labels", Assert.Throws<ArgumentNullException>(() => LabelSet.Create(null!, "x")).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => LabelSet.Create(["a", "b"], null!)).ParamName);
+    }
+
     [Fact]
     public void IntegerLabelsSortNumerically()
     {
