@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace OrtAgent.Runtime;
 
 /// <summary>
@@ -55,4 +58,15 @@ public sealed record ClassifierModelInfo(
     /// cuts texts at that length, which <see cref="MaxLength"/> then is. Null where <see cref="MaxLength"/> is the record.
     /// </summary>
     public int? RecordedMaxLength { get; init; }
+
+    // The record's own ToString printed the labels and metrics by their types: "Labels = System.String[]".
+    private bool PrintMembers(StringBuilder builder)
+    {
+        string labels = Labels is null ? "null" : $"[{string.Join(", ", Labels)}]";
+        string metrics = Metrics is null ? "null" : $"{{ {string.Join(", ", Metrics.Select(m => $"{m.Key} = {NumberText.Of(m.Value)}"))} }}";
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Labels = {labels}, MaxLength = {MaxLength}, LowerCase = {LowerCase}, BaseModel = {BaseModel}, Problem = {Problem}, Metrics = {metrics}, " +
+            $"Weights = {Weights}, VocabularySize = {VocabularySize}, VocabularyTokens = {VocabularyTokens}, VocabularySha256 = {VocabularySha256}, RecordedMaxLength = {RecordedMaxLength}");
+        return true;
+    }
 }

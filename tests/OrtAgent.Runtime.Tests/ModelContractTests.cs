@@ -12,6 +12,18 @@ public sealed class ModelContractTests
         [ModelContract.LowerCaseKey] = "true",
     };
 
+    /// <summary>The record's own ToString printed "Labels = System.String[]" and the metrics' dictionary type.</summary>
+    [Fact]
+    public void InfoPrintsItsLabelsAndMetrics()
+    {
+        var info = new ClassifierModelInfo(["negative", "positive"], 128, true, "minilm", ModelContract.SingleLabel,
+            new Dictionary<string, double> { ["accuracy"] = 0.9, ["macro_f1"] = 0.85 }) { Weights = ModelWeights.Float32 };
+
+        Assert.Equal("ClassifierModelInfo { Labels = [negative, positive], MaxLength = 128, LowerCase = True, BaseModel = minilm, Problem = single_label, " +
+            "Metrics = { accuracy = 0.9, macro_f1 = 0.85 }, Weights = Float32, VocabularySize = , VocabularyTokens = , VocabularySha256 = , RecordedMaxLength =  }",
+            info.ToString());
+    }
+
     [Fact]
     public void ReadInfoReadsTheMaxLength() =>
         Assert.Equal(2, ModelContract.ReadInfo(Directory, Metadata("2")).MaxLength);

@@ -67,10 +67,10 @@ public sealed record TextClassifierDistillationOptions
     public void Validate()
     {
         foreach (var (name, path) in new[] { (nameof(Teacher), Teacher), (nameof(ArtifactsDirectory), ArtifactsDirectory), (nameof(OutputDirectory), OutputDirectory) })
-            if (string.IsNullOrWhiteSpace(path)) throw Invalid(name, path ?? "null", "is required");
-        if (Distillation is null) throw Invalid(nameof(Distillation), "null", "is required");
-        if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
-        if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+            if (string.IsNullOrWhiteSpace(path)) throw Invalid(name, path, "is required");
+        if (Distillation is null) throw Invalid(nameof(Distillation), null, "is required");
+        if (FineTuning is null) throw Invalid(nameof(FineTuning), null, "is required");
+        if (Session is null) throw Invalid(nameof(Session), null, "is required");
         if (!Enum.IsDefined(ExistingRun)) throw Invalid(nameof(ExistingRun), (int)ExistingRun, "must be Resume or Replace");
         if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");

@@ -145,16 +145,16 @@ public sealed record TextClassifierTrainingOptions
     public void Validate()
     {
         foreach (var (name, path) in new[] { (nameof(BaseModel), BaseModel), (nameof(ArtifactsDirectory), ArtifactsDirectory), (nameof(OutputDirectory), OutputDirectory) })
-            if (string.IsNullOrWhiteSpace(path)) throw Invalid(name, path ?? "null", "is required");
+            if (string.IsNullOrWhiteSpace(path)) throw Invalid(name, path, "is required");
         if (!Enum.IsDefined(Method)) throw Invalid(nameof(Method), (int)Method, "must be Standard, Contrastive or Auto");
         if (!Enum.IsDefined(ExistingRun)) throw Invalid(nameof(ExistingRun), (int)ExistingRun, "must be Resume or Replace");
         if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw Invalid(nameof(ValidationFraction), ValidationFraction, "must be greater than 0 and less than 1");
-        if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
-        if (Contrastive is null) throw Invalid(nameof(Contrastive), "null", "is required");
-        if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+        if (FineTuning is null) throw Invalid(nameof(FineTuning), null, "is required");
+        if (Contrastive is null) throw Invalid(nameof(Contrastive), null, "is required");
+        if (Session is null) throw Invalid(nameof(Session), null, "is required");
         if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), (int)Pooling, "must be Mean, Cls or Pooler");
-        if (Freeze is null) throw Invalid(nameof(Freeze), "null", "is required; an empty list freezes nothing");
+        if (Freeze is null) throw Invalid(nameof(Freeze), null, "is required; an empty list freezes nothing");
         foreach (var pattern in Freeze)
             if (string.IsNullOrWhiteSpace(pattern)) throw Invalid(nameof(Freeze), string.Join(",", Freeze), "holds an empty pattern");
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
@@ -163,7 +163,7 @@ public sealed record TextClassifierTrainingOptions
             throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(Freeze)), Freeze,
                 InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(FreezeLayers)), FreezeLayers, InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(Lora)));
         if (InitFrom is not null && string.IsNullOrWhiteSpace(InitFrom)) throw Invalid(nameof(InitFrom), InitFrom, "is blank; give a model's directory, or null to start from BaseModel");
-        if (ClassWeights is null) throw Invalid(nameof(ClassWeights), "null", "is required; ClassWeighting.None weighs every class 1");
+        if (ClassWeights is null) throw Invalid(nameof(ClassWeights), null, "is required; ClassWeighting.None weighs every class 1");
         ClassWeights.Validate(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(ClassWeights)));
         FineTuning.Validate();
         Contrastive.Validate();
@@ -177,6 +177,6 @@ public sealed record TextClassifierTrainingOptions
         }
     }
 
-    private static InvalidOptionException Invalid(string property, object value, string reason) =>
+    private static InvalidOptionException Invalid(string property, object? value, string reason) =>
         new(InvalidOptionException.Name<TextClassifierTrainingOptions>(property), value, reason);
 }

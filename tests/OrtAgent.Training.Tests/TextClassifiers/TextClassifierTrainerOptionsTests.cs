@@ -139,13 +139,24 @@ public sealed class TextClassifierTrainerOptionsTests() : TinyBertTrainerTestBas
         Assert.Equal(108f / 54f, weights[1], 5);
     }
 
+    /// <summary>A required option left null printed as the text 'null', quoted as a value given.</summary>
+    [Fact]
+    public void ARequiredOptionLeftNullIsSaidUnquoted()
+    {
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Options("no-base", TrainingMethod.Standard) with { BaseModel = null! }, Reviews(10, 2)));
+
+        Assert.Equal("TextClassifierTrainingOptions.BaseModel = null: is required", refused.Message);
+        Assert.Null(refused.Value);
+        AssertNothingWritten();
+    }
+
     public static TheoryData<string, string> BadClassWeights => new()
     {
         { "count", "TextClassifierTrainingOptions.ClassWeights = '1,2,3': 3 weights for 2 labels ('negative', 'positive', in this order)" },
         { "name", "TextClassifierTrainingOptions.ClassWeights = 'neutral=2': no label 'neutral' in the training data; its labels are 'negative', 'positive'" },
         { "negative", "TextClassifierTrainingOptions.ClassWeights = '1,-1': weight -1 must be a finite number, 0 or more" },
         { "zero", "TextClassifierTrainingOptions.ClassWeights = '0,0': the weights are all zero" },
-        { "null", "TextClassifierTrainingOptions.ClassWeights = 'null': is required" },
+        { "null", "TextClassifierTrainingOptions.ClassWeights = null: is required" },
         { "contrastive", "TextClassifierTrainingOptions.ClassWeights = 'balanced': applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive" },
         { "auto", "TextClassifierTrainingOptions.ClassWeights = 'balanced': applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive (auto: the smallest class has 9 training examples, fewer than 64), so pass TextClassifierTrainingOptions.Method = Standard to use it" },
     };
