@@ -158,12 +158,12 @@ public sealed partial class TextClassifier
         if (Volatile.Read(ref _explainSession) is not null) return;
         // As Explain checks: a model replaced since this one loaded is said so, not compared with the loaded model's
         // digest (kept by an earlier check) as if its explain.onnx needed a rebuild.
-        RequireLoadedModelInPlace();
+        RequireLoadedModelInPlace(recordedDigest: null, confirmStatusChange: false);
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }).Dispose();
+        using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL });
         // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
-        RequireLoadedModelInPlace();
+        RequireLoadedModelInPlace(opened.RecordedModelDigest);
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
