@@ -30,6 +30,12 @@ internal static class ClassifierTrainingCard
         /// <summary>The examples validated on of each label, by label index; null when not known.</summary>
         public IReadOnlyList<int>? ValidationPerLabel { get; init; }
 
+        /// <summary>The text column the files were read by, where it was named rather than detected (<see cref="RecordedColumns"/> reads it back).</summary>
+        public string? TextColumn { get; init; }
+
+        /// <summary>The label column the files were read by, where it was named rather than detected.</summary>
+        public string? LabelColumn { get; init; }
+
         /// <summary>These sources with each label's examples in <paramref name="training"/> and <paramref name="validation"/>.</summary>
         public DataSources WithExamplesPerLabel(TokenizedDataset training, TokenizedDataset validation) => this with
         {
@@ -248,6 +254,9 @@ internal static class ClassifierTrainingCard
     {
         var section = $"{TrainingLine}{data.Training}, {data.TrainingCount} trained on\n" +
             $"{ValidationLine}{data.Validation}, {data.ValidationCount} validated on";
+        if (data.TextColumn is not null || data.LabelColumn is not null)
+            section += "\n" + ColumnsLine + string.Join(", ", new[] { (TextColumnWord, data.TextColumn), (LabelColumnWord, data.LabelColumn) }
+                .Where(column => column.Item2 is not null).Select(column => $"{column.Item1}`{column.Item2}`"));
         if (data.TrainingPerLabel is not { } training || data.ValidationPerLabel is not { } validation) return section;
         section += "\n- examples per label (training/validation): " +
             string.Join(", ", data.Labels.Select((label, i) => $"`{label}` {training[i]}/{validation[i]}"));
@@ -282,6 +291,31 @@ internal static class ClassifierTrainingCard
 
     private const string TrainingLine = "- training: ";
     private const string ValidationLine = "- validation: ";
+    private const string ColumnsLine = "- columns: ";
+    private const string TextColumnWord = "text ", LabelColumnWord = "label ";
+
+    /// <summary>
+    /// The text and label columns a card's data section records (<see cref="DataSources.TextColumn"/>), which
+    /// <c>distill</c> reads its teacher's recorded data by; null for a column the run detected, or a card that says none.
+    /// </summary>
+    public static (string? Text, string? Label) RecordedColumns(string card)
+    {
+        var line = card.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.StartsWith(ColumnsLine, StringComparison.Ordinal));
+        if (line is null) return (null, null);
+        string rest = line[ColumnsLine.Length..];
+        string? text = null, label = null;
+        // A name may hold a comma or a backtick: the text column ends where the label column's words begin, or at the line's end.
+        if (rest.StartsWith(TextColumnWord + "`", StringComparison.Ordinal))
+        {
+            int labelAt = rest.LastIndexOf($"`, {LabelColumnWord}`", StringComparison.Ordinal);
+            int end = labelAt >= 0 ? labelAt : rest.Length - 1;
+            if (end > TextColumnWord.Length + 1 && rest[end] == '`') text = rest[(TextColumnWord.Length + 1)..end];
+            rest = labelAt >= 0 ? rest[(labelAt + 3)..] : "";
+        }
+        if (rest.StartsWith(LabelColumnWord + "`", StringComparison.Ordinal) && rest.Length > LabelColumnWord.Length + 2 && rest[^1] == '`')
+            label = rest[(LabelColumnWord.Length + 1)..^1];
+        return (text, label);
+    }
 
     /// <summary>
     /// The training and validation files a card's data section records (what <c>distill</c> reuses when no

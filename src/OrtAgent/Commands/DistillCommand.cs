@@ -28,8 +28,14 @@ internal sealed class DistillCommand : BaseCommand
     {
         Description = ResumedRunDefault.Describe("Validation data", "the teacher's validation file, or a stratified 10% of --data", "the run's own file or held-out part"),
     };
-    private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected]." };
-    private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected]." };
+    private readonly Option<string> _textColumn = new("--text-column")
+    {
+        Description = ResumedRunDefault.Describe("Text column", "the one the teacher's model card records with its data, when --data is left out; else detected"),
+    };
+    private readonly Option<string> _labelColumn = new("--label-column")
+    {
+        Description = ResumedRunDefault.Describe("Label column", "the one the teacher's model card records with its data, when --data is left out; else detected"),
+    };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = ResumedRunDefault.Describe("Tokens per text, 8 to 512", "the teacher's") };
     private readonly ResumeKeptOption<double> _weightDecay = new("--weight-decay", "AdamW decoupled weight decay (not on biases and LayerNorm weights).", JobDefaults.WeightDecay);
     private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);

@@ -33,8 +33,8 @@ internal sealed class TrainCommand : BaseCommand
     {
         Description = ResumedRunDefault.Describe("Validation data", "a stratified 10% of --data", "the run's own file or held-out part"),
     };
-    private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected: text, sentence, review, content]." };
-    private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
+    private readonly Option<string> _textColumn = new("--text-column") { Description = ResumedRunDefault.Describe("Text column", "detected: text, sentence, review, content") };
+    private readonly Option<string> _labelColumn = new("--label-column") { Description = ResumedRunDefault.Describe("Label column", "detected: label, sentiment, class, category") };
     private readonly Option<string> _base = new("--base")
     {
         Description = ResumedRunDefault.Describe("Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt",

@@ -70,6 +70,12 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             stopNotice?.BeforeTraining(output);
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
+        // Before the data files given are checked, which reads their headers by these columns.
+        if (options.ResumeFrom is { } resumeFrom)
+        {
+            var (textColumn, labelColumn) = ResumedRunCheck.KeepColumns(options.TextColumn, options.LabelColumn, resumeFrom);
+            options = options with { TextColumn = textColumn, LabelColumn = labelColumn };
+        }
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new LabeledTextFileOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
         var (claim, checkedData) = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom,
@@ -85,7 +91,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 recorded = RecordedSettings.Read(resume.Directory);
                 options = WithWhatTheRunKeeps(options, resume, recorded);
             }
-            var (dataPath, validationPath) = DataFor(options, teacher);
+            var (dataPath, validationPath, textColumn, labelColumn) = DataFor(options, teacher);
+            columns = new LabeledTextFileOptions { TextColumn = textColumn, LabelColumn = labelColumn };
 
             var encoder = teacher.CreateEncoder(options.MaxLength);
             int maxLength = encoder.MaxLength;
@@ -122,7 +129,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 Session = settings,
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
-                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings,
+                ModelCardText.Sources(data, textColumn, labelColumn), resume, claim), new RunLog(console, output, dataPath, validationPath, columns, settings,
                     unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}"), stopNotice), outputClaim);
         }
         catch
@@ -138,7 +145,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// (<see cref="TrainingDestinations"/>, read by <c>--resume</c>), every step and evaluation in <c>metrics.jsonl</c>
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
-    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session,
+    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, LabeledTextFileOptions columns, OrtSessionSettings session,
         Action? warnOfReplacing, StopNotice? stopNotice) : IDistillationRunLog
     {
         public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
@@ -146,7 +153,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public void Record(string artifactsDirectory, bool isNew)
         {
             TrainingDestinations.RecordOutput(artifactsDirectory, output);
-            if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath);
+            if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath, columns.TextColumn, columns.LabelColumn);
         }
 
         private (string ArtifactsDirectory, long Steps)? _trained;
@@ -255,18 +262,24 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         return options;
     }
 
-    /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>
-    private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)
+    /// <summary>
+    /// --data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was
+    /// one; the columns given, or, for the card's files, those the card records the teacher's run named (it read them
+    /// by detection, and a file whose columns had to be named was refused).
+    /// </summary>
+    private static (string Data, string? Validation, string? TextColumn, string? LabelColumn) DataFor(DistillJobOptions options, TeacherModel teacher)
     {
         var card = Path.Combine(teacher.Directory, "README.md");
         var text = File.Exists(card) ? ModelFolderFile.ReadAllText(card) : "";
         var (recorded, recordedValidation) = ClassifierTrainingCard.RecordedData(text);
-        if (options.DataPath is { } data) return (data, options.ValidationPath);
+        if (options.DataPath is { } data) return (data, options.ValidationPath, options.TextColumn, options.LabelColumn);
         if (recorded is null && FineTuning.ModelCardText.NamesEmbeddedSample(text)) recorded = DefaultDataset.FilePath;
         if (recorded is null)
             throw new UserInputException($"--data is needed: the teacher's model card ({card}) records no training data");
         if (!File.Exists(recorded))
             throw new UserInputException($"--data is needed: the teacher was trained on {recorded}, which no longer exists");
-        return (recorded, options.ValidationPath ?? (recordedValidation is not null && File.Exists(recordedValidation) ? recordedValidation : null));
+        var (textColumn, labelColumn) = ClassifierTrainingCard.RecordedColumns(text);
+        return (recorded, options.ValidationPath ?? (recordedValidation is not null && File.Exists(recordedValidation) ? recordedValidation : null),
+            options.TextColumn ?? textColumn, options.LabelColumn ?? labelColumn);
     }
 }

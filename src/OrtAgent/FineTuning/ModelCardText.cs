@@ -23,7 +23,7 @@ internal static class ModelCardText
     public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
         long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive = null, string? startedFrom = null) =>
         ModelCard.FromInfo(info, ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, options.WeightDecay, options.MaxLength,
-            properties, Sources(data), result, resumedAtStep, method, contrastive, withRunLog: true, startedFrom));
+            properties, Sources(data, options.TextColumn, options.LabelColumn), result, resumedAtStep, method, contrastive, withRunLog: true, startedFrom));
 
     /// <summary>
     /// What the card of a standard run can say as the run starts, kept in its artifacts
@@ -33,13 +33,16 @@ internal static class ModelCardText
     public static string Starting(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info,
         TrainingMethodChoice method, string? startedFrom) =>
         ModelCard.FromInfo(info, ClassifierTrainingCard.StartingSections(options.FineTuning, options.WeightDecay, options.MaxLength,
-            properties, Sources(data), method, startedFrom));
+            properties, Sources(data, options.TextColumn, options.LabelColumn), method, startedFrom));
 
-    /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
-    internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>
+    /// <remarks>
+    /// Files are recorded by full path, and the columns named for them (<paramref name="textColumn"/>,
+    /// <paramref name="labelColumn"/>, null where detected): <c>distill</c> reads them back from another working directory.
+    /// </remarks>
+    internal static ClassifierTrainingCard.DataSources Sources(TrainingData data, string? textColumn, string? labelColumn) =>
         new ClassifierTrainingCard.DataSources(data.Labels, NameOf(data.Source), data.Training.Count,
             File.Exists(data.ValidationSource) ? NameOf(data.ValidationSource) : data.ValidationSource, data.Validation.Count)
-            .WithExamplesPerLabel(data.Training, data.Validation);
+            .WithExamplesPerLabel(data.Training, data.Validation) with { TextColumn = textColumn, LabelColumn = labelColumn };
 
     /// <summary>
     /// How a card names the data file <paramref name="path"/>: by full path, or, for the sample shipped with the tool, as

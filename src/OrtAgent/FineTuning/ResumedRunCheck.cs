@@ -121,6 +121,26 @@ internal static class ResumedRunCheck
     }
 
     /// <summary>
+    /// The text and label columns of a resumed run (train's or distill's): the ones it named when it began, for a column
+    /// not given, so <c>--resume</c> alone reads its data as the run did (it was read by detection, and a file whose
+    /// columns had to be named was refused). A column given other than the one the run named is refused, as another
+    /// data file is; one given where the run detected its column is held to the examples the run began with (<see cref="CheckData{TOptions}"/>).
+    /// </summary>
+    /// <exception cref="InvalidOptionException">A column other than the one the run named.</exception>
+    internal static (string? Text, string? Label) KeepColumns(string? text, string? label, string artifactsDirectory)
+    {
+        var (recordedText, recordedLabel) = TrainingDestinations.RecordedColumns(artifactsDirectory);
+        string where = $"the run in {artifactsDirectory}";
+        if (text is not null && recordedText is not null && text != recordedText)
+            throw new InvalidOptionException(InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.TextColumn)), text,
+                Keeps($"{where} reads its texts from the column '{recordedText}'"));
+        if (label is not null && recordedLabel is not null && label != recordedLabel)
+            throw new InvalidOptionException(InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.LabelColumn)), label,
+                Keeps($"{where} reads its labels from the column '{recordedLabel}'"));
+        return (text ?? recordedText, label ?? recordedLabel);
+    }
+
+    /// <summary>
     /// The data and validation files of a resumed run (train's or distill's, named by <typeparamref name="TOptions"/>):
     /// those it recorded, when it did, and the given ones otherwise; a file other than the recorded one is refused.
     /// </summary>

@@ -170,7 +170,8 @@ internal static class TrainingDestinations
     public static void RecordOutput(string artifactsDirectory, string output) =>
         WriteRecord(artifactsDirectory, OutputRecordFile, FullPath(output));
 
-    // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data.
+    // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data,
+    // then the text and label columns named for them (empty: detected; records before 2026-12-07 end after the data).
     private const string DataRecordFile = TrainingArtifacts.DataRecordFile;
 
     /// <summary>The data the run in <paramref name="artifactsDirectory"/> trained on, as it recorded it, or null (artifacts written before 2026-12-04).</summary>
@@ -179,9 +180,18 @@ internal static class TrainingDestinations
             ? (data, rest is [{ Length: > 0 } validation, ..] ? validation : null)
             : null;
 
-    /// <summary>Records in a run's artifacts the data it trains on, for <see cref="RecordedData"/>.</summary>
-    public static void RecordData(string artifactsDirectory, string data, string? validation) =>
-        WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
+    /// <summary>
+    /// The text and label columns the run in <paramref name="artifactsDirectory"/> read its data by, where it named them
+    /// (<c>--text-column</c>, <c>--label-column</c>); null for a column it detected, or a run that recorded none.
+    /// </summary>
+    public static (string? Text, string? Label) RecordedColumns(string artifactsDirectory) =>
+        ReadRecord(artifactsDirectory, DataRecordFile) is [_, _, var text, var label, ..]
+            ? (text.Length > 0 ? text : null, label.Length > 0 ? label : null)
+            : (null, null);
+
+    /// <summary>Records in a run's artifacts the data it trains on and the columns it names, for <see cref="RecordedData"/> and <see cref="RecordedColumns"/>.</summary>
+    public static void RecordData(string artifactsDirectory, string data, string? validation, string? textColumn = null, string? labelColumn = null) =>
+        WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation), textColumn ?? "", labelColumn ?? "");
 
     /// <summary>
     /// Writes one of the small line-per-fact records a run keeps in its artifacts (what it exports to, what it trains

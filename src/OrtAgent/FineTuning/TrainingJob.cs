@@ -103,6 +103,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         // (RefuseTemperatureWithoutSupervisedContrastive, then the recorded settings).
         if (options.ResumeFrom is not null) (options.Contrastive with { Temperature = null }).Validate();
         else if (options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
+        // Before the data files are checked, which reads their headers by these columns.
+        if (options.ResumeFrom is { } resumeFrom)
+        {
+            var (textColumn, labelColumn) = ResumedRunCheck.KeepColumns(options.TextColumn, options.LabelColumn, resumeFrom);
+            options = options with { TextColumn = textColumn, LabelColumn = labelColumn };
+        }
         var (resumeClaim, checkedData) = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting,
             options.ResumeFrom, options.DataPath, options.ValidationPath, Columns(options), options.FineTuning.Seed, options.PromoteTo, paths.Value.ArtifactsRootOptionApplies);
         try
@@ -290,7 +296,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, derivedEncoder, initFrom, baseName, data, options.Pooling,
                 startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, WarnOfReplacing, cancellationToken);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
-            TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
+            TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath, options.TextColumn, options.LabelColumn);
             if (resume is null)
                 new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest,
                     initFrom?.Describe()).Write(artifacts.Directory);
