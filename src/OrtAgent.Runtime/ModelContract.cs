@@ -137,7 +137,7 @@ public static class ModelContract
     internal static ClassifierModelInfo ReadInfoWithTable(string directory, IReadOnlyDictionary<string, string> metadata, int? positionRows)
     {
         var modelPath = Path.Combine(directory, ModelFile);
-        if (metadata.Keys.Any(key => key.StartsWith(MetadataPrefix, StringComparison.Ordinal)))
+        if (HasOrtAgentMetadata(metadata))
         {
             var info = FromMetadata(metadata, modelPath);
             PositionTable.NoLongerThanTheTable(info.MaxLength, positionRows, modelPath, $"'{MaxLengthKey}'");
@@ -148,6 +148,10 @@ public static class ModelContract
         throw new ModelLoadException(
             $"{modelPath}: has no OrtAgent metadata and no {ConfigFile} beside it (neither an OrtAgent export nor a Hugging Face classifier)");
     }
+
+    /// <summary>Whether <c>model.onnx</c>'s metadata is OrtAgent's, which its exports write (a model trained elsewhere has none).</summary>
+    internal static bool HasOrtAgentMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.Keys.Any(key => key.StartsWith(MetadataPrefix, StringComparison.Ordinal));
 
     /// <summary>The metadata entries that describe <paramref name="info"/>, for the exporter to write into <c>model.onnx</c>.</summary>
     public static Dictionary<string, string> ToMetadata(ClassifierModelInfo info)

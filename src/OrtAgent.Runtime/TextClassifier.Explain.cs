@@ -270,7 +270,8 @@ public sealed partial class TextClassifier
     /// </summary>
     private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings)
     {
-        var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId);
+        var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId,
+            exportedByOrtAgent: ModelContract.HasOrtAgentMetadata(_session.ModelMetadata.CustomMetadataMap));
         try
         {
             if (session.RecordedModelDigest is { } recorded && LoadedModelDigest(recorded) is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))

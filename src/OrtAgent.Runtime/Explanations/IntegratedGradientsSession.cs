@@ -37,12 +37,14 @@ internal sealed class IntegratedGradientsSession : IDisposable
     internal const string ExportedWithoutGraph = "the model was exported without explanations, ExportOptions.WriteExplainGraph = false";
 
     /// <summary>
-    /// Why a float32 model in <paramref name="directory"/> has no <c>explain.onnx</c>, from the list of files its export
-    /// wrote, which exports have kept since just after explanations came: none, an export from before them; one without
-    /// the graph, an export that left it out; one with it, the file was removed since.
+    /// Why a float32 model in <paramref name="directory"/> has no <c>explain.onnx</c>: a model OrtAgent did not export
+    /// (<paramref name="exportedByOrtAgent"/> false: trained in Python, served as-is) never had one; else from the list
+    /// of files its export wrote, which exports have kept since just after explanations came: none, an export from
+    /// before them; one without the graph, an export that left it out; one with it, the file was removed since.
     /// </summary>
-    private static string WhyNoGraph(string directory)
+    private static string WhyNoGraph(string directory, bool exportedByOrtAgent)
     {
+        if (!exportedByOrtAgent) return NotAnOrtAgentExport;
         var path = Path.Combine(directory, WrittenFilesManifestFile);
         try
         {
@@ -64,6 +66,9 @@ internal sealed class IntegratedGradientsSession : IDisposable
 
     private const string ExportedBeforeTheList = "models exported before explanations lack it";
 
+    // Said of a model without OrtAgent's metadata, where "exported before explanations" named an export that never was.
+    private const string NotAnOrtAgentExport = "the model was not exported by OrtAgent, and only OrtAgent's exports write it";
+
     /// <exception cref="ExplainGraphUnavailableException">
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot parse it (cut short, not ONNX), it is
     /// not an explain graph, or it scores another number of labels than the model's <paramref name="labels"/> (an
@@ -78,7 +83,9 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <param name="weights">How the model's weights are stored, which picks the remedy of a missing or unusable graph (<see cref="RebuildRemedy"/>): an int8 model's is exported again from its checkpoint.</param>
     /// <param name="maxLength">The longest token sequence the classifier's encoder gives, which the graph must take.</param>
     /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
-    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId)
+    /// <param name="exportedByOrtAgent">Whether <c>model.onnx</c> carries OrtAgent's metadata, which says why a missing graph is missing.</param>
+    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId,
+        bool exportedByOrtAgent = true)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
@@ -86,7 +93,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
             throw weights == ModelWeights.Int8
                 ? new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8NeedsFloat32}",
                     ExplainGraphRemedy.ExportAgainFromCheckpoint)
-                : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} ({WhyNoGraph(directory)})",
+                : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} ({WhyNoGraph(directory, exportedByOrtAgent)})",
                     ExplainGraphRemedy.Add);
         using var sessionOptions = settings.CreateSessionOptions();
         var rebuild = RebuildRemedy(weights);

@@ -35,6 +35,7 @@ public static class ExplainGraphBuilder
         int labels = logits.Shape is { Count: 2 } shape && shape[1].Value is long known ? (int)known
             : throw new UserInputException("the model's logits have no known label dimension");
 
+        RaiseToFusedOpset(model);
         // Fused LayerNormalization and Gelu: the backward pass reuses saved statistics and stays a fraction of the size.
         LayerNormalizationFusion.Apply(g);
         GeluFusion.Apply(g);
@@ -79,6 +80,34 @@ public static class ExplainGraphBuilder
         model.Metadata[ExplainGraphNames.WordEmbeddingMetadata] = table.Name;
         model.DocString = "OrtAgent integrated-gradients graph: d logit[target] / d word embedding along a baseline-to-input path";
         return model;
+    }
+
+    /// <summary>The opset explain graphs are built at: the first with <c>LayerNormalization</c>, which the fusion writes.</summary>
+    private const long FusedOpset = 17;
+
+    /// <summary>
+    /// Raises a graph below <see cref="FusedOpset"/> (a Hugging Face model exported by torch at 14) to it, as training
+    /// raises a base: <see cref="OpsetUpgrader"/> converts the operators that changed on the way and refuses, naming it,
+    /// one it cannot vouch for, so a graph whose meaning might change is refused rather than explained wrongly. Only the
+    /// explain graph is raised; <c>model.onnx</c> stays as it is.
+    /// </summary>
+    /// <exception cref="UserInputException">The graph is older than the upgrader reads, or holds an operator it does not convert.</exception>
+    private static void RaiseToFusedOpset(OnnxModel model)
+    {
+        long opset = model.Graph.OpsetVersion;
+        if (opset >= FusedOpset) return;
+        if (opset < OpsetUpgrader.MinimumSourceOpset)
+            throw new UserInputException($"its graph uses ONNX opset {opset}, and explanations are built at opset {FusedOpset} from graphs of opset "
+                + $"{OpsetUpgrader.MinimumSourceOpset} or later, so this model cannot be explained (export it again at opset {OpsetUpgrader.MinimumSourceOpset} or later)");
+        try
+        {
+            OpsetUpgrader.Upgrade(model, FusedOpset);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new UserInputException($"its graph (opset {opset}) cannot be raised to opset {FusedOpset}, which explanations are built at, "
+                + $"so this model cannot be explained: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Whether <paramref name="model"/> is int8-quantized: its weights are no longer the fp32 ones a gradient needs.</summary>
