@@ -3,8 +3,8 @@ using OrtAgent.Tests.Serving;
 namespace OrtAgent.Runtime.Tests;
 
 /// <summary>
-/// A graph whose inputs take any length but which reads a table of 8 rows one row a token, under a name the position
-/// table's finder does not know: neither the table nor the inputs bound its length, so a
+/// A graph whose inputs take any length but which slices a table of 8 rows to the sequence's length, which the position
+/// table's finder does not take for a table: neither the table nor the inputs bound its length, so a
 /// <see cref="TextClassifierOptions.MaxLength"/> above the recorded 8 is run once at load to be sure.
 /// </summary>
 public sealed class LengthFixedInsideTheGraphTests : IDisposable

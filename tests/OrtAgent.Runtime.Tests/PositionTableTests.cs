@@ -117,13 +117,41 @@ public sealed class PositionTableTests : IDisposable
         Assert.Equal(Positions, info.MaxLength);
     }
 
+    /// <summary>
+    /// A torch export names a table it traced as it likes (<c>onnx::Gather_171</c>): the table was not found, the
+    /// model loaded, and the first text longer than its rows failed inside ONNX Runtime (exit 1, HTTP 500). It is found
+    /// as the table the graph looks position ids up in.
+    /// </summary>
+    [Fact]
+    public void ATableUnderAnotherNameIsFoundByWhatTheGraphDoesWithIt()
+    {
+        var refused = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 128}""",
+            """{"model_type": "bert", "max_position_embeddings": 128, "id2label": {"0": "negative", "1": "positive"}}""", tableName: "onnx::Gather_171");
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(refused));
+        Assert.Equal($"{Path.Combine(refused, "config.json")}: max_position_embeddings is 128, longer than the 16 rows of model.onnx's position table, "
+            + "the longest sequence the model can run", error.Message);
+
+        var unlimited = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 1000000000000000019884624838656}""", tableName: "onnx::Gather_171", folder: "hf-unlimited");
+        using var classifier = TextClassifier.Load(unlimited);
+        Assert.Equal(Positions, classifier.Info.MaxLength);
+        Assert.Equal(1f, classifier.Predict(LongText).Probabilities.Values.Sum(), 5);
+    }
+
     private void WriteTinyClassifier(int recordedMaxLength) =>
         TinyBertClassifier.Write(_directory.Path, recordedMaxLength, new TinyBertOptions { MaxPositions = Positions });
 
-    private string WriteHuggingFace(string tokenizerConfig, string config = """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""")
+    private string WriteHuggingFace(string tokenizerConfig, string config = """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""",
+        string? tableName = null, string folder = "hf")
     {
         WriteTinyClassifier(recordedMaxLength: 8);
-        var directory = HuggingFaceLayout.WriteFrom(_directory.Path, _directory.Combine("hf"));
+        var directory = HuggingFaceLayout.WriteFrom(_directory.Path, _directory.Combine(folder));
+        if (tableName is not null)
+        {
+            var path = Path.Combine(directory, ModelContract.ModelFile);
+            var model = OnnxModel.Load(path);
+            model.Graph.Initializers.Single(v => v.Name.EndsWith("position_embeddings.weight", StringComparison.Ordinal)).Name = tableName;
+            model.Save(path);
+        }
         File.WriteAllText(Path.Combine(directory, ModelContract.ConfigFile), config);
         File.WriteAllText(Path.Combine(directory, ModelContract.TokenizerConfigFile), tokenizerConfig);
         return directory;

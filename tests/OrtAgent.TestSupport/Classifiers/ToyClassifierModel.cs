@@ -84,8 +84,8 @@ public static class ToyClassifierModel
         if (spec.InnerLengthLimit is { } rows)
         {
             var perToken = g.Constant(TensorData.Create<float>([rows, labels], new float[rows * labels]), "per_token");
-            var positions = g.Range(g.Constant(TensorData.Scalar(0L)), g.Squeeze(g.Shape(inputIds, 1, 2), 0), g.Constant(TensorData.Scalar(1L)));
-            embedded = g.Add(embedded, g.Gather(perToken, positions));                     // [sequence, hidden] broadcast
+            var firstRows = g.Slice(perToken, g.Int64s(0), g.Shape(inputIds, 1, 2), g.Int64s(0));
+            embedded = g.Add(embedded, firstRows);                                           // [sequence, hidden] broadcast
         }
         var mask = g.Unsqueeze(g.Cast(attentionMask, ElementType.Float), 2);             // [batch, sequence, 1]
         var summed = g.ReduceSum(g.Mul(embedded, mask), [1], keepDims: false);           // [batch, hidden]

@@ -19,9 +19,10 @@ public sealed record ToyModelSpec(string[] Labels, IReadOnlyDictionary<string, f
     public int? RecordedMaxLength { get; init; }
 
     /// <summary>
-    /// Rows of a table the graph reads one row a token (all zeros, so scores are unchanged) under a name the position
-    /// table's finder does not know: a length fixed by a constant inside the graph, with inputs that take any. A longer
-    /// text fails inside ONNX Runtime. Null for no such table.
+    /// Rows of a table the graph slices to the sequence's length and adds one row a token (all zeros, so scores are
+    /// unchanged): a length fixed by a constant inside the graph, with inputs that take any, which the position table's
+    /// finder does not take for a table (it is sliced, not looked up). A longer text fails inside ONNX Runtime. Null for
+    /// no such table.
     /// </summary>
     public int? InnerLengthLimit { get; init; }
 }
