@@ -84,6 +84,7 @@ public static class CliApp
     private static IHost BuildHost(string[] args, TextWriter output, TextWriter error, bool verbose, Action<IServiceCollection>? configureServices,
         out UserInputException? logLevelMistake)
     {
+        AppSettingsFile.Check(Path.Combine(AppContext.BaseDirectory, AppSettingsFile.FileName));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -94,7 +95,7 @@ public static class CliApp
         // Later sources win: appsettings.json < ORTAGENT_* environment < --models-root/--artifacts-root. Only the words
         // before "--" are options: a text after it shaped like one (--Logging:LogLevel:Default=x) is a text to classify.
         builder.Configuration.SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile(AppSettingsFile.FileName, optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("ORTAGENT_")
             .AddCommandLine(CliGlobalOptions.PathAssignments(args), CliGlobalOptions.ConfigurationSwitches);
         if (verbose)

@@ -33,6 +33,35 @@ public sealed class ConfigurationTests : IDisposable
             + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", run.Error.TrimEnd('\n'));
     }
 
+    /// <summary>
+    /// A settings file beside the program that is not JSON turned every command, --help and --version too, into an
+    /// internal error (exit 1); a root set to what names no folder was replaced by the default without a word. Both are
+    /// one line naming the file (and where it broke, or the key), which the command line exits 2 on.
+    /// </summary>
+    [Theory]
+    [InlineData("""{ "Models": { "Root": "models" }, """, "not valid JSON: it ends before the JSON value is complete (at line 2, byte 0)")]
+    [InlineData("""{ "Models": { "Root": ["a"] } }""", "Models:Root is an array, which names no folder; set it to a path, or remove it for the default")]
+    [InlineData("""{ "artifacts": { "root": "" } }""", "Artifacts:Root is \"\", which names no folder; set it to a path, or remove it for the default")]
+    public void ASettingsFileThatIsNotJsonOrSetsARootToNoFolderIsRefusedNamingTheFile(string content, string problem)
+    {
+        var settings = _temp.Combine("appsettings.json");
+        File.WriteAllText(settings, content + "\n");
+
+        var refused = Assert.Throws<UserInputException>(() => AppSettingsFile.Check(settings));
+
+        Assert.Equal($"{settings}: {problem}", refused.Message);
+    }
+
+    /// <summary>What the configuration reads as the shipped file does: comments, trailing commas, other keys.</summary>
+    [Fact]
+    public void ASettingsFileAsTheConfigurationReadsItPasses()
+    {
+        var settings = _temp.Combine("appsettings.json");
+        File.WriteAllText(settings, """{ /* roots */ "Models": { "Root": "m" }, "Artifacts": { "Root": "a", }, "Logging": { "LogLevel": { "Default": "Warning" } } }""");
+
+        AppSettingsFile.Check(settings);
+    }
+
     /// <summary>The message said "(appsettings.json, or ORTAGENT_…)" whoever set the level; it names the file that did, by its path.</summary>
     [Fact]
     public void ALogLevelThatNamesNoLevelInTheSettingsFileNamesTheFile()
