@@ -33,7 +33,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         {
             try
             {
-                var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+                var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console, warnings: error?.Writer), log, cancellationToken);
                 // The student is in place: what a stop said of the export is no longer so.
                 stopNotice?.Reset();
                 return result;
@@ -102,7 +102,12 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
             console.MarkupLine(Markup.Escape(data.Summary()));
             if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
-            foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
+            // On stderr, as train's (console for a caller without one).
+            foreach (var warning in data.Warnings())
+            {
+                if (error is not null) error.Writer.WriteLine(warning);
+                else console.MarkupLine(Markup.Escape(warning));
+            }
             console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {(keep.Count == 1 ? $"layer {keep[0]} (as 0)" : $"{string.Join(", ", keep)} (as 0-{keep.Count - 1})")}."));
 
             // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
@@ -130,7 +135,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
                 ModelCardText.Sources(data, textColumn, labelColumn), resume, claim), new RunLog(console, output, dataPath, validationPath, columns, settings,
-                    unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}"), stopNotice), outputClaim);
+                    unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}"), stopNotice, error?.Writer), outputClaim);
         }
         catch
         {
@@ -146,7 +151,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
     private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, LabeledTextFileOptions columns, OrtSessionSettings session,
-        Action? warnOfReplacing, StopNotice? stopNotice) : IDistillationRunLog
+        Action? warnOfReplacing, StopNotice? stopNotice, TextWriter? warnings) : IDistillationRunLog
     {
         public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
 
@@ -172,7 +177,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
-            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session), stopNotice);
+            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session), stopNotice, warnings);
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
             _trained = (artifactsDirectory, result.Steps);

@@ -1,3 +1,4 @@
+using OrtAgent.Cli;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
@@ -9,7 +10,7 @@ using Spectre.Console;
 
 namespace OrtAgent.Exporting;
 
-internal sealed class ExportService(IAnsiConsole console) : IExportService
+internal sealed class ExportService(IAnsiConsole console, ErrorOutput? error = null) : IExportService
 {
     public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true,
         CancellationToken cancellationToken = default)
@@ -28,7 +29,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         // A best model saved before the first checkpoint (a kill between them) still has its evaluation in the log.
         var metrics = RecordableMetrics.Keep(step == 0 ? []
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [],
-            warning => console.MarkupLine(Markup.Escape(warning)));
+            SayWarning);
         // A student's export records its teacher's figure beside its own, as distill's does.
         var student = StudentRecord.Read(artifacts.Directory);
         if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)
@@ -87,6 +88,13 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
         PeftAdapter.Write(run.Artifacts.Properties, run.Parameters, outputDirectory);
         return Path.Combine(outputDirectory, PeftAdapter.WeightsFile);
+    }
+
+    /// <summary>A <c>warning:</c> line, on stderr where the command line has one, as every command's warnings are.</summary>
+    private void SayWarning(string warning)
+    {
+        if (error is not null) error.Writer.WriteLine(warning);
+        else console.MarkupLine(Markup.Escape(warning));
     }
 
     /// <summary>

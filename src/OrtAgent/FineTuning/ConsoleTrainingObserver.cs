@@ -9,9 +9,11 @@ namespace OrtAgent.FineTuning;
 /// Shows training progress: a live progress bar (epoch, step, loss, learning rate, samples/s, ETA) on a terminal,
 /// plain log lines when output is redirected, and a line per evaluation either way. Given the command that continues the
 /// run (<see cref="TrainingDestinations.ResumeCommand"/>), a run stopped at a checkpoint ends by naming it; given a
-/// <see cref="Cli.StopNotice"/> too, it keeps that up to date with the checkpoint a Ctrl+C keeps.
+/// <see cref="Cli.StopNotice"/> too, it keeps that up to date with the checkpoint a Ctrl+C keeps. Warnings go to
+/// <c>warnings</c> (the command line's stderr) when given, as every command's <c>warning:</c> lines do.
 /// </summary>
-public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null, Cli.StopNotice? stopNotice = null) : ITrainingObserver
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null, Cli.StopNotice? stopNotice = null,
+    TextWriter? warnings = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
@@ -108,6 +110,12 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
 
     // The trainer's remarks name its options as the library does; the console names the flags that set them.
     public void OnMessage(string message) => console.MarkupLine(Markup.Escape(Cli.OptionFlags.InText(message)));
+
+    public void OnWarning(string message)
+    {
+        if (warnings is null) OnMessage(message);
+        else warnings.WriteLine(Cli.OptionFlags.InText(message));
+    }
 
     // Running the same command again starts over (and discards the checkpoint): the way on is --resume, said here.
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)

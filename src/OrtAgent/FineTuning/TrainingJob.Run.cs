@@ -8,11 +8,22 @@ namespace OrtAgent.FineTuning;
 
 internal sealed partial class TrainingJob
 {
+    /// <summary>
+    /// A <c>warning:</c> line: on stderr, where the exit-code table says a successful run's warnings are (they were on
+    /// stdout, among the progress, where a script reading stderr never saw them); on the console for a caller with no
+    /// stderr of its own (the fine-tuning service's jobs, whose observer records them as events).
+    /// </summary>
+    private void SayWarning(string warning)
+    {
+        if (error is not null) error.Writer.WriteLine(warning);
+        else console.MarkupLine(Markup.Escape(warning));
+    }
+
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
     private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
-        var display = new ConsoleTrainingObserver(console, ResumeCommand(options, run, extraObserver), stopNotice);
+        var display = new ConsoleTrainingObserver(console, ResumeCommand(options, run, extraObserver), stopNotice, error?.Writer);
         (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {
@@ -33,7 +44,7 @@ internal sealed partial class TrainingJob
         var report = result.BestReport;
         var recorded = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), warning =>
         {
-            console.MarkupLine(Markup.Escape(warning));
+            SayWarning(warning);
             observer?.OnWarning(warning);
         });
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
