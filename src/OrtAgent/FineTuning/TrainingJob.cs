@@ -166,7 +166,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (initFrom is not null && resume is null) options = options with
         {
             Lora = initFrom.LoraFor(options.Lora, options.WasSet(Lora(nameof(LoraOptions.Rank)), true), options.WasSet(Lora(nameof(LoraOptions.Targets)), true),
-                InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))),
+                GivenLoraOptions(options)),
         };
 
         // A new LoRA run (asked for, or from an adapter) that sets no rate takes LoRA's; a resumed one keeps its recorded rate.
@@ -400,6 +400,24 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         : null;
 
     private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
+
+    /// <summary>
+    /// The LoRA options the command set, as a refusal of them names them ("leave --lora-dropout unset"): it named
+    /// --lora-rank, which a command given only --lora-dropout or --lora-targets never had. The LoRA setting as a whole
+    /// when none can be told.
+    /// </summary>
+    private static string GivenLoraOptions(TrainJobOptions options)
+    {
+        var defaults = new LoraOptions();
+        var given = new (string Property, bool Differs)[]
+        {
+            (nameof(LoraOptions.Rank), true),
+            (nameof(LoraOptions.Alpha), options.Lora?.Alpha is not null),
+            (nameof(LoraOptions.Dropout), options.Lora?.Dropout is not null),
+            (nameof(LoraOptions.Targets), options.Lora is { } lora && lora.Targets != defaults.Targets),
+        }.Where(option => options.WasSet(Lora(option.Property), option.Differs)).Select(option => Lora(option.Property)).ToList();
+        return given.Count > 0 ? string.Join(" and ", given) : InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora));
+    }
 
     private static LabeledTextFileOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
 

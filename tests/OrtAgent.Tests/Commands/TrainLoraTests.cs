@@ -100,11 +100,16 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         Assert.True(newDropout.ExitCode == 0, newDropout.ToString());
         var continued = TrainingArtifacts.Open(_work.Combine("artifacts", "dropout")).Properties.Lora!;
         Assert.Equal((4, 4f, 0.25f), (continued.Rank, continued.Alpha, continued.Dropout));
-        // A whole model holds no adapter, and LoRA does not train new ones on it (with or without a rank).
+        // A whole model holds no adapter, and LoRA does not train new ones on it (with or without a rank); the refusal
+        // names the LoRA options given, where it named a --lora-rank never typed.
         var wholeModel = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", _work.Combine("models", "m"), "--lora-dropout", "0.1", "--output", _work.Combine("models", "x")));
         Assert.True(wholeModel.ExitCode == 2, wholeModel.ToString());
         Assert.Equal($"error: --init-from {_work.Combine("models", "m")}: is a whole model, with no LoRA adapter to train on; "
-            + "to continue LoRA training, start from an adapter written by export --adapter-only, or leave --lora-rank unset", Assert.Single(wholeModel.ErrorLines));
+            + "to continue LoRA training, start from an adapter written by export --adapter-only, or leave --lora-dropout unset", Assert.Single(wholeModel.ErrorLines));
+        var wholeModelTargets = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", _work.Combine("models", "m"), "--lora-targets", "query", "--lora-alpha", "8",
+            "--output", _work.Combine("models", "x")));
+        Assert.True(wholeModelTargets.ExitCode == 2, wholeModelTargets.ToString());
+        Assert.EndsWith("or leave --lora-alpha and --lora-targets unset", Assert.Single(wholeModelTargets.ErrorLines));
         // Nor does a resumed run drop another α or other targets (only the rank was compared).
         foreach (var (flag, value, refusal) in new[] { ("--lora-alpha", "32", "--lora-alpha 32: the run in "), ("--lora-targets", "key", "--lora-targets 'key': the run in ") })
         {
