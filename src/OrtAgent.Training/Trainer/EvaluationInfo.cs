@@ -24,6 +24,12 @@ namespace OrtAgent.Training.Trainer;
 /// </param>
 public sealed record EvaluationInfo(int Epoch, long Step, ClassificationReport Report, bool IsBest, double MonitoredValue)
 {
+    /// <summary>
+    /// Whether the run chooses its model by validation, so that <see cref="IsBest"/> says this evaluation won: false for
+    /// a run that keeps its last model, whose every evaluation is <see cref="IsBest"/> and only reported.
+    /// </summary>
+    public bool ChosenByValidation { get; init; } = true;
+
     // The generated members printed the report as its type's name (OrtAgent.Training.Evaluation.ClassificationReport):
     // its headline figures are printed instead, the per-class table left to Report.
     private bool PrintMembers(StringBuilder builder)

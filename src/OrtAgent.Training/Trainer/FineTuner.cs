@@ -98,7 +98,7 @@ public sealed class FineTuner
                 ? $"Batch size {_options.BatchSize} is more than the 1 training example: each step takes it."
                 : $"Batch size {_options.BatchSize} is more than the {trainingCount} training examples: each step takes all {trainingCount}.");
         if (run.Epochs > _options.Epochs)
-            _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
+            _observer.OnMessage($"{(run.StepsPerEpoch == 1 ? "1 optimizer step" : $"{run.StepsPerEpoch} optimizer steps")} an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
         if (_options.Keep == ModelToKeep.Last)
             _observer.OnMessage($"The last model is kept, as asked: all {run.TotalSteps} steps are taken and the {ValidationExamples(validationCount)} only reported.");
         else if (!run.Selects)
@@ -219,7 +219,7 @@ public sealed class FineTuner
             run.BestReport = report;
             run.State = run.State with { BestMetric = latest, BestStep = run.State.Step };
             // Not chosen between, but kept all the same: the latest model is the run's, until the next evaluation replaces it.
-            _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, IsBest: true, latest));
+            _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, IsBest: true, latest) { ChosenByValidation = false });
             return false;
         }
         var recent = run.State.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(run.Window).ToArray();

@@ -105,7 +105,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
     {
         var r = evaluation.Report;
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"eval epoch {evaluation.Epoch} step {evaluation.Step}: loss {r.Loss:F4} accuracy {r.Accuracy:F4} macro_f1 {r.MacroF1:F4}{(evaluation.IsBest ? " (kept)" : "")}")));
+            $"eval epoch {evaluation.Epoch} step {evaluation.Step}: loss {r.Loss:F4} accuracy {r.Accuracy:F4} macro_f1 {r.MacroF1:F4}{(evaluation.IsBest && evaluation.ChosenByValidation ? " (kept)" : "")}")));
     }
 
     // The trainer's remarks name its options as the library does; the console names the flags that set them.

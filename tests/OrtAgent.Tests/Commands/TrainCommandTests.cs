@@ -126,6 +126,21 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Equal(["negative", "positive"], classifier.Info.Labels);
     }
 
+    /// <summary>
+    /// A run that keeps its last model only reports its evaluations, as it says: each line ended "(kept)" as if it had
+    /// won. An epoch of one step is said in the singular ("1 optimizer steps an epoch" until 2026-12-07).
+    /// </summary>
+    [Fact]
+    public async Task EvaluationsOfARunKeepingItsLastModelAreNotMarkedKept()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--keep", "last", "--epochs", "1", "--min-steps", "3", "--batch-size", "100"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("1 optimizer step an epoch: training 3 epochs to take at least 3 steps.", run.Output);
+        Assert.Contains("eval epoch 3 step 3: ", run.Output);
+        Assert.DoesNotContain("(kept)", run.Output);
+    }
+
     /// <summary>A typo in one row's label makes a class of one example, which no validation example checks: the run says so.</summary>
     [Fact]
     public async Task ALabelNoValidationExampleHasIsNamedWithATypoHint()
