@@ -19,7 +19,7 @@ internal sealed class ExportCommand : BaseCommand
     private readonly Option<string> _checkpoint = new("--checkpoint") { Description = "Training artifacts directory (artifacts/NAME)." };
     private readonly Option<string> _output = new("--output") { Description = "Directory for the exported model (models/NAME)." };
     private readonly Option<string> _quantize = new("--quantize") { Description = "none or int8 (int8 MatMul weights and embeddings: about 4x smaller, CPU only)." , DefaultValueFactory = _ => "none" };
-    private readonly Option<bool> _latest = new("--latest") { Description = "Export the latest parameters instead of the best evaluated ones." };
+    private readonly Option<bool> _latest = new("--latest") { Description = "Export the latest parameters instead of the best evaluated ones (which a run not yet evaluated has none of: its latest are exported, with a warning)." };
     private readonly Option<bool> _noExplain = new("--no-explain") { Description = "Leave out explain.onnx (the graph `ortagent explain` runs; about the fp32 model's size again)." };
     private readonly Option<bool> _explain = new("--explain") { Description = "Add explain.onnx to the fp32 model in --model DIR (a model exported with --no-explain, or before explanations); nothing else changes." };
     private readonly Option<bool> _adapterOnly = new("--adapter-only") { Description = "For a LoRA run: write only the adapter (adapter.safetensors + adapter_config.json, PEFT's naming) instead of a merged model." };

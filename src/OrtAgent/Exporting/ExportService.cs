@@ -22,6 +22,10 @@ internal sealed class ExportService(IAnsiConsole console, ErrorOutput? error = n
         var (artifacts, parameters, fromBest, bestStep, state) = RequireTrained(Read(artifactsDirectory, claim, latest), latest);
         FineTuning.RecordedBaseModel.Require(artifacts);
         var properties = artifacts.Properties;
+        // --help promises the best evaluated parameters; a run stopped before its first evaluation has none, and its
+        // latest went out said only in the card. (A run keeping its last model records each evaluation as its best.)
+        if (!latest && !fromBest && state is { BestStep: 0 } && properties.Objective != TrainingObjective.PairSimilarity)
+            SayWarning($"warning: {artifacts.Directory} has made no evaluation yet, so its latest parameters (step {state.Step}) are exported, not the best evaluated ones");
         // Named as train records them in the models it exports: the evaluation the run logged for the exported step. A
         // contrastive run evaluates once, its head at the last step, and keeps no best step of its own. The best model
         // says which step it is from: after a kill it can be ahead of the checkpoint's state.
