@@ -110,7 +110,7 @@ public sealed partial class TextClassifier : IDisposable
         InferenceSession session;
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
+            session = ExternalDataCopy.CreateSession(modelPath, sessionOptions);
         }
         catch (OnnxRuntimeException ex)
         {

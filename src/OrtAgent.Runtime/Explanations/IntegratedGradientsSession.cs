@@ -102,7 +102,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
         InferenceSession session;
         try
         {
-            session = new InferenceSession(path, sessionOptions);
+            session = ExternalDataCopy.CreateSession(path, sessionOptions);
         }
         catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex) && ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal))
         {
