@@ -10,7 +10,7 @@ namespace OrtAgent.Runtime;
 /// </summary>
 /// <param name="Labels">Label names in the order of the model's output columns.</param>
 /// <param name="MaxLength">The longest token sequence the tokenizer produces, [CLS] and [SEP] included.</param>
-/// <param name="LowerCase">Whether the tokenizer lower-cases and strips accents.</param>
+/// <param name="LowerCase">Whether the tokenizer lower-cases (and, unless <see cref="StripAccents"/> says otherwise, strips accents).</param>
 /// <param name="BaseModel">The base model fine-tuned, or the Hugging Face model's name.</param>
 /// <param name="Problem"><see cref="ModelContract.SingleLabel"/>, <see cref="ModelContract.MultiLabel"/> or <see cref="ModelContract.Regression"/>.</param>
 /// <param name="Metrics">Validation metrics recorded at export; empty for a Hugging Face model.</param>
@@ -34,6 +34,18 @@ public sealed record ClassifierModelInfo(
     /// <c>vocab_size</c>.
     /// </summary>
     public int? VocabularySize { get; init; }
+
+    /// <summary>
+    /// Whether the tokenizer strips accents; null (every OrtAgent export) when it does exactly when it lower-cases. A
+    /// Hugging Face model's <c>tokenizer_config.json</c> may say otherwise with <c>strip_accents</c>.
+    /// </summary>
+    public bool? StripAccents { get; init; }
+
+    /// <summary>
+    /// Whether the tokenizer sets each CJK ideograph apart as a word (true for every OrtAgent export); a Hugging Face
+    /// model's <c>tokenizer_config.json</c> may turn it off with <c>tokenize_chinese_chars</c>.
+    /// </summary>
+    public bool IndividuallyTokenizeCjk { get; init; } = true;
 
     /// <summary>
     /// The tokens of the <c>vocab.txt</c> the model was trained with (<see cref="Text.BertTextEncoder.CountVocabularyTokens(string)"/>): the

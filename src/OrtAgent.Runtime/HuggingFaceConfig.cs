@@ -49,7 +49,22 @@ internal static class HuggingFaceConfig
         }
         return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath), new Dictionary<string, double>())
         {
+            // As BertTokenizer reads them: strip_accents null or absent follows do_lower_case.
+            StripAccents = OptionalBool(tokenizer.RootElement, "strip_accents", tokenizerPath, nullable: true),
+            IndividuallyTokenizeCjk = OptionalBool(tokenizer.RootElement, "tokenize_chinese_chars", tokenizerPath, nullable: false) ?? true,
             VocabularySize = root.TryGetProperty("vocab_size", out var vocabularySize) ? PositiveInt(vocabularySize, configPath, "vocab_size") : null,
+        };
+    }
+
+    private static bool? OptionalBool(JsonElement json, string field, string path, bool nullable)
+    {
+        if (!json.TryGetProperty(field, out var value)) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Null when nullable => null,
+            _ => throw new ModelLoadException($"{path}: {field} must be true{(nullable ? ", false or null" : " or false")}"),
         };
     }
 

@@ -133,7 +133,11 @@ public sealed partial class TextClassifier : IDisposable
             BertTextEncoder encoder;
             try
             {
-                encoder = BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = options.MaxLength ?? info.MaxLength });
+                encoder = BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions
+                {
+                    LowerCase = info.LowerCase, StripAccents = info.StripAccents, IndividuallyTokenizeCjk = info.IndividuallyTokenizeCjk,
+                    MaxLength = options.MaxLength ?? info.MaxLength,
+                });
             }
             catch (VocabularyRefusedException ex)
             {

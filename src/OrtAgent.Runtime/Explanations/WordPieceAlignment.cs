@@ -90,7 +90,7 @@ internal sealed class WordPieceAlignment
                 i++;
                 continue;
             }
-            if (StandsAlone(text, i))
+            if (StandsAlone(encoder, text, i))
             {
                 int width = char.IsHighSurrogate(text[i]) && i + 1 < end ? 2 : 1;
                 yield return (i, width);
@@ -98,15 +98,15 @@ internal sealed class WordPieceAlignment
                 continue;
             }
             int wordStart = i;
-            while (i < end && encoder.RoleOf(text[i]) != CharacterRole.WordBreak && !StandsAlone(text, i)) i++;
+            while (i < end && encoder.RoleOf(text[i]) != CharacterRole.WordBreak && !StandsAlone(encoder, text, i)) i++;
             yield return (wordStart, i - wordStart);
         }
     }
 
-    /// <summary>What the tokenizer makes a word of its own: punctuation (<see cref="BertPreTokenizer.IsPunctuation"/>) and CJK ideographs.</summary>
-    private static bool StandsAlone(string text, int i)
+    /// <summary>What the tokenizer makes a word of its own: punctuation (<see cref="BertPreTokenizer.IsPunctuation"/>) and CJK ideographs, unless it reads those as other letters.</summary>
+    private static bool StandsAlone(BertTextEncoder encoder, string text, int i)
     {
         Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out _);
-        return BertPreTokenizer.IsPunctuation(rune) || BertTextNormalizer.IsCjkIdeograph(rune.Value);
+        return BertPreTokenizer.IsPunctuation(rune) || (encoder.IndividuallyTokenizesCjk && BertTextNormalizer.IsCjkIdeograph(rune.Value));
     }
 }

@@ -92,14 +92,14 @@ public sealed class BertTextEncoder
         var tokenizerOptions = new BertOptions
         {
             LowerCaseBeforeTokenization = options.LowerCase,
-            // Hugging Face's BertTokenizer strips accents exactly when it lower-cases (strip_accents=None); the uncased
-            // checkpoints were trained that way, so "café" must become "cafe". The normaliser does that, and the rest
-            // of Hugging Face's normalisation, without ICU (see BertTextNormalizer for how the library's own differs).
+            // The normaliser strips accents (by default exactly when it lower-cases, as Hugging Face's strip_accents=None:
+            // the uncased checkpoints were trained that way, so "café" must become "cafe"), and does the rest of Hugging
+            // Face's normalisation, without ICU (see BertTextNormalizer for how the library's own differs).
             RemoveNonSpacingMarks = false,
         };
         // The library sees only the text between special tokens, which this type splits off first, as Hugging Face does;
         // and it splits that text into words as Hugging Face does, where its own split dropped symbols.
-        tokenizerOptions.Normalizer = new BertTextNormalizer(options.LowerCase);
+        tokenizerOptions.Normalizer = new BertTextNormalizer(options.LowerCase, options.StripAccents, options.IndividuallyTokenizeCjk);
         tokenizerOptions.PreTokenizer = new BertPreTokenizer();
 
         BertTokenizer tokenizer;
@@ -114,7 +114,7 @@ public sealed class BertTextEncoder
             throw VocabularyRefusedException.Of(vocabFilePath, vocabulary, ex);
         }
 
-        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabulary) - 1);
+        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabulary) - 1) { IndividuallyTokenizesCjk = options.IndividuallyTokenizeCjk };
     }
 
     /// <summary>
@@ -153,6 +153,9 @@ public sealed class BertTextEncoder
 
     /// <summary>Whether text is lower-cased and stripped of accents before WordPiece.</summary>
     public bool LowerCase { get; }
+
+    /// <summary>Whether each CJK ideograph is a word of its own (<see cref="BertTextEncoderOptions.IndividuallyTokenizeCjk"/>).</summary>
+    internal bool IndividuallyTokenizesCjk { get; private init; } = true;
 
     /// <summary>Id of [PAD] in the vocabulary.</summary>
     public int PaddingTokenId => _tokenizer.PaddingTokenId;

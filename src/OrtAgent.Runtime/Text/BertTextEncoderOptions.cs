@@ -13,6 +13,19 @@ public sealed class BertTextEncoderOptions
     public bool LowerCase { get; init; } = true;
 
     /// <summary>
+    /// Strip accents ("café" read as "cafe"): <see langword="null"/>, the default, strips them exactly when
+    /// <see cref="LowerCase"/> lower-cases, as BERT's uncased and cased vocabularies expect; <see langword="false"/> keeps
+    /// them in a lower-cased text, <see langword="true"/> strips them from a cased one (Hugging Face's <c>strip_accents</c>).
+    /// </summary>
+    public bool? StripAccents { get; init; }
+
+    /// <summary>
+    /// Set each CJK ideograph apart as a word of its own, as BERT's vocabularies expect (the default); <see langword="false"/>
+    /// reads a run of them as one word, cut into WordPieces like any other (Hugging Face's <c>tokenize_chinese_chars</c>).
+    /// </summary>
+    public bool IndividuallyTokenizeCjk { get; init; } = true;
+
+    /// <summary>
     /// The longest sequence produced, counting [CLS] and [SEP]. Longer texts are cut at token level and
     /// still end with [SEP]. Must be at least 2 and no more than the model's position-embedding table (512 for BERT).
     /// </summary>

@@ -8,7 +8,8 @@ namespace OrtAgent.Runtime.Text;
 /// <summary>
 /// BERT's text normalisation as Hugging Face's tokenizers do it (<c>BertNormalizer</c>, which the fast BERT tokenizers
 /// use): control and format characters removed, every whitespace character a space, each CJK ideograph set apart by
-/// spaces, and for uncased vocabularies accents stripped (<see cref="AccentStripping"/>) and letters lower-cased. It
+/// spaces (unless <c>tokenize_chinese_chars</c> is off), accents stripped (<see cref="AccentStripping"/>; by default for
+/// uncased vocabularies only, as <c>strip_accents</c> may say otherwise) and, for uncased vocabularies, letters lower-cased. It
 /// needs no ICU, so a process without it tokenizes alike. Special tokens written in the text never reach it: as in Hugging
 /// Face, they are split off the raw text first (<see cref="SpecialTokenMatcher"/>).
 /// </summary>
@@ -19,8 +20,13 @@ namespace OrtAgent.Runtime.Text;
 /// had decomposed, so every Hangul syllable became [UNK] where Hugging Face reads its letters; and it did all of that
 /// through ICU, or without ICU not at all.
 /// </remarks>
-internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
+/// <param name="lowerCase">Lower-case letters.</param>
+/// <param name="stripAccents">Strip accents; null strips them exactly when lower-casing (Hugging Face's <c>strip_accents=None</c>).</param>
+/// <param name="individuallyTokenizeCjk">Set each CJK ideograph apart by spaces (Hugging Face's <c>tokenize_chinese_chars</c>).</param>
+internal sealed class BertTextNormalizer(bool lowerCase, bool? stripAccents = null, bool individuallyTokenizeCjk = true) : Normalizer
 {
+    private readonly bool _stripAccents = stripAccents ?? lowerCase;
+
     public override string Normalize(string original) => Normalize(original.AsSpan());
 
     public override string Normalize(ReadOnlySpan<char> original)
@@ -40,7 +46,7 @@ internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
                     continue;
                 }
                 i += consumed;
-                if (lowerCase && AccentStripping.TryStrip(rune, out var stripped))
+                if (_stripAccents && AccentStripping.TryStrip(rune, out var stripped))
                     foreach (var letter in stripped.EnumerateRunes()) Append(ref buffer, ref length, letter);
                 else
                     Append(ref buffer, ref length, rune);
@@ -72,7 +78,7 @@ internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
         }
         if (rune.Value is 0 or 0xFFFD || IsControl(Rune.GetUnicodeCategory(rune))) return;
         if (lowerCase) rune = Rune.ToLowerInvariant(rune);
-        bool ideograph = IsCjkIdeograph(rune.Value);
+        bool ideograph = individuallyTokenizeCjk && IsCjkIdeograph(rune.Value);
         if (ideograph) buffer[length++] = ' ';
         length += rune.EncodeToUtf16(buffer.AsSpan(length));
         if (ideograph) buffer[length++] = ' ';

@@ -194,7 +194,11 @@ public sealed class TeacherModel
     {
         try
         {
-            return BertTextEncoder.Create(_vocabulary, VocabPath, new BertTextEncoderOptions { LowerCase = Info.LowerCase, MaxLength = maxLength ?? Info.MaxLength });
+            return BertTextEncoder.Create(_vocabulary, VocabPath, new BertTextEncoderOptions
+            {
+                LowerCase = Info.LowerCase, StripAccents = Info.StripAccents, IndividuallyTokenizeCjk = Info.IndividuallyTokenizeCjk,
+                MaxLength = maxLength ?? Info.MaxLength,
+            });
         }
         catch (VocabularyRefusedException ex)
         {
