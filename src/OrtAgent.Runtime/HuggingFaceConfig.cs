@@ -47,7 +47,7 @@ internal static class HuggingFaceConfig
                 throw new ModelLoadException($"{tokenizerPath}: do_lower_case must be true or false");
             lowerCase = doLowerCase.GetBoolean();
         }
-        return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath), new Dictionary<string, double>())
+        return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath, labels.Length), new Dictionary<string, double>())
         {
             // As BertTokenizer reads them: strip_accents null or absent follows do_lower_case.
             StripAccents = OptionalBool(tokenizer.RootElement, "strip_accents", tokenizerPath, nullable: true),
@@ -120,13 +120,15 @@ internal static class HuggingFaceConfig
         return "unknown";
     }
 
-    private static string Problem(JsonElement config, string path)
+    // As transformers' text-classification pipeline picks its activation: none for regression, else a sigmoid for
+    // multi-label or a single logit (a softmax over one logit is 1 for every text), else a softmax.
+    private static string Problem(JsonElement config, string path, int labels)
     {
         if (!config.TryGetProperty("problem_type", out var value) || value.ValueKind == JsonValueKind.Null)
-            return ModelContract.SingleLabel;
+            return labels == 1 ? ModelContract.MultiLabel : ModelContract.SingleLabel;
         return (value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()) switch
         {
-            "single_label_classification" => ModelContract.SingleLabel,
+            "single_label_classification" => labels == 1 ? ModelContract.MultiLabel : ModelContract.SingleLabel,
             "multi_label_classification" => ModelContract.MultiLabel,
             "regression" => ModelContract.Regression,
             var other => throw new ModelLoadException($"{path}: problem_type '{other}' is not single_label_classification, multi_label_classification or regression"),
