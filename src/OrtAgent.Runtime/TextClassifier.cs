@@ -145,7 +145,9 @@ public sealed partial class TextClassifier : IDisposable
                 throw new ModelLoadException(ex.Message, ex);
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp, _loadedExplainStamp = loadedExplainStamp };
-            classifier.RequireVocabularyFits(vocabPath, vocabulary);
+            // config.json's vocab_size is what the config says, which an edit may change without the graph: only the
+            // export's own record of its table spares the run.
+            classifier.RequireVocabularyFits(vocabPath, vocabulary, tableRecorded: session.ModelMetadata.CustomMetadataMap.ContainsKey(ModelContract.VocabularySizeKey));
             // The table and the inputs' shape bound what the graph can run, but a graph may also fix its sequence length
             // inside (a smaller constant): a length above the recorded one is still run once to be sure.
             if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
@@ -166,13 +168,13 @@ public sealed partial class TextClassifier : IDisposable
 
     /// <summary>
     /// Refuses a <c>vocab.txt</c> the model was not trained with: by what the model records (<see cref="VocabularyFit"/>),
-    /// and with no record of its table, by running the vocabulary's last id through the model once, which ONNX Runtime's
-    /// CPU provider refuses with an index error. The CUDA provider reads an out-of-range row as zeros without a word, so
-    /// on a GPU only the records catch it.
+    /// and with no record of its table in the export (<paramref name="tableRecorded"/>), by running the vocabulary's last id
+    /// through the model once, which ONNX Runtime's CPU provider refuses with an index error. The CUDA provider reads an
+    /// out-of-range row as zeros without a word, so on a GPU only the records catch it.
     /// </summary>
-    private void RequireVocabularyFits(string vocabPath, byte[] vocabulary)
+    private void RequireVocabularyFits(string vocabPath, byte[] vocabulary, bool tableRecorded)
     {
-        if (VocabularyFit.Require(Info, vocabPath, vocabulary, _encoder.LargestTokenId + 1)) return;
+        if (VocabularyFit.Require(Info, vocabPath, vocabulary, _encoder.LargestTokenId + 1) && tableRecorded) return;
         try
         {
             RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]], probe: true);

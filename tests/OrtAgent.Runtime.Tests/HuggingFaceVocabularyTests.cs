@@ -1,0 +1,37 @@
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Runtime.Tests;
+
+/// <summary>
+/// A Hugging Face model's <c>vocab.txt</c> is held to the graph's embedding table, not to what <c>config.json</c> says
+/// of it: until 2026-12-07 a <c>vocab_size</c> raised with the file let a vocabulary longer than the table load, and the
+/// first text holding one of its extra words failed inside ONNX Runtime (an internal error; a 500 from serve).
+/// </summary>
+public sealed class HuggingFaceVocabularyTests : IDisposable
+{
+    private readonly TempDirectory _root = new("hf-vocabulary");
+    private readonly string _directory;
+
+    public HuggingFaceVocabularyTests()
+    {
+        var export = _root.Combine("export");
+        ToyClassifierModel.Write(export, ToyClassifierModel.Sentiment);
+        _directory = HuggingFaceLayout.WriteFrom(export, _root.Combine("hf"));
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public void AVocabularyLongerThanTheTableIsRefusedWhateverVocabSizeSays()
+    {
+        var vocabPath = Path.Combine(_directory, ModelContract.VocabularyFile);
+        File.AppendAllLines(vocabPath, ["zyzzyva", "extra"]);
+        int rows = ToyClassifierModel.Vocabulary.Length;
+        File.WriteAllText(Path.Combine(_directory, ModelContract.ConfigFile),
+            $$"""{"id2label": {"0": "negative", "1": "positive"}, "vocab_size": {{rows + 2}}}""");
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory));
+
+        Assert.StartsWith($"{vocabPath}: the model fails on its last token id, {rows + 1} (", error.Message);
+    }
+}
