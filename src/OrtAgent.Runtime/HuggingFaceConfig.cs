@@ -93,10 +93,15 @@ internal static class HuggingFaceConfig
         if (!config.TryGetProperty("id2label", out var id2label) || id2label.ValueKind != JsonValueKind.Object)
             throw new ModelLoadException($"{path}: has no id2label object (the label of each logit), so it does not describe a classifier");
         var byId = new SortedDictionary<int, string>();
+        var keys = new Dictionary<int, string>();
         foreach (var entry in id2label.EnumerateObject())
         {
             if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || entry.Value.ValueKind != JsonValueKind.String)
                 throw new ModelLoadException($"{path}: id2label entry \"{entry.Name}\" must map a number to a label name");
+            // "1" and "01" are one id to int.Parse, and to Python's int(); each id labels one column.
+            if (keys.TryGetValue(id, out var first))
+                throw new ModelLoadException($"{path}: id2label keys \"{first}\" and \"{entry.Name}\" both name id {id}; each id must be listed once");
+            keys[id] = entry.Name;
             byId[id] = entry.Value.GetString()!;
         }
         if (byId.Count == 0) throw new ModelLoadException($"{path}: id2label is empty");

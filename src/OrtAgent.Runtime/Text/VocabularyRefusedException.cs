@@ -39,14 +39,24 @@ internal sealed class VocabularyRefusedException : Exception
     {
         if (vocabulary.Length == 0)
             return new(vocabularyPath, $"is empty; a {ModelContract.VocabularyFile} lists the model's WordPiece tokens, one a line", refused);
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        // Each token's first line (1-based), and the first token listed twice.
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
+        (string Token, int First, int Again)? repeated = null;
         // The same decoding as File.ReadLines: UTF-8 unless a byte-order mark says otherwise.
         using (var reader = new StreamReader(new MemoryStream(vocabulary, writable: false)))
-            while (reader.ReadLine() is { } line) tokens.Add(line.TrimEnd('\r'));
-        var missing = SpecialTokens.Where(token => !tokens.Contains(token)).ToList();
+            for (int number = 1; reader.ReadLine() is { } line; number++)
+            {
+                var token = line.TrimEnd('\r');
+                if (!tokens.TryAdd(token, number) && token.Length > 0) repeated ??= (token, tokens[token], number);
+            }
+        var missing = SpecialTokens.Where(token => !tokens.ContainsKey(token)).ToList();
         if (missing.Count > 0)
             return new(vocabularyPath, $"has no {string.Join(", ", missing)} line; a BERT {ModelContract.VocabularyFile} lists its special tokens " +
                 $"{string.Join(", ", SpecialTokens)} among its WordPiece tokens, one a line", refused);
+        // The tokenizer library refuses a repeated token in its own words (a .NET dictionary's); a token's id is its line.
+        if (repeated is { } twice && refused is ArgumentException)
+            return new(vocabularyPath, $"lists the token '{twice.Token}' twice, on lines {twice.First} and {twice.Again}; "
+                + "each token is one id, the number of its line, so it must be listed once", refused);
         return new(vocabularyPath, $"is not a usable BERT vocabulary: {refused.Message.TrimEnd('.')}", refused);
     }
 }
