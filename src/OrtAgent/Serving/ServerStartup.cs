@@ -11,7 +11,8 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal static class ServerStartup
 {
-    /// <exception cref="UserInputException">An address is not an http or https URL with a host and port.</exception>
+    /// <exception cref="UserInputException">An address is not an http or https URL with a host and port and nothing else (no
+    /// query, fragment or user info).</exception>
     public static void CheckUrls(IReadOnlyList<string> urls)
     {
         foreach (var url in urls)
@@ -24,8 +25,9 @@ internal static class ServerStartup
                 problem = address.IsUnixPipe || address.IsNamedPipe ? null
                     // An https address without a certificate is ServingOptions' to refuse, naming the certificate options.
                     : address.Scheme is not ("http" or "https") ? "the scheme must be http or https"
-                    : !Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
-                    : null;
+                    : BeyondHostAndPort(url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..])
+                        ?? (!Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
+                        : null);
             }
             catch (FormatException ex)
             {
@@ -37,6 +39,20 @@ internal static class ServerStartup
         // Kestrel would bind the first and report the second as an address in use, by this very server.
         if (urls.GroupBy(url => url.TrimEnd('/'), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UserInputException($"--urls {PrintableText.Quote(twice.First())}: given twice; give each address once");
+    }
+
+    /// <summary>
+    /// What <paramref name="rest"/> (an address after its <c>scheme://</c>) holds beyond a host and port, or null. Kestrel
+    /// reads none of it as the user meant: a query, fragment or user info made it listen on every interface (port 80 when
+    /// the port was cut off).
+    /// </summary>
+    private static string? BeyondHostAndPort(string rest)
+    {
+        int end = rest.IndexOfAny(['?', '#']);
+        if (end >= 0) return rest[end] == '?' ? "a query (?…) is not part of an address" : "a fragment (#…) is not part of an address";
+        int slash = rest.IndexOf('/');
+        string authority = slash < 0 ? rest : rest[..slash];
+        return authority.Contains('@') ? "user info (user:password@) is not part of an address" : null;
     }
 
     /// <summary>

@@ -42,6 +42,27 @@ public sealed class ServeStartupTests : IDisposable
         Assert.DoesNotContain(" at ", run.Output + run.Error);
     }
 
+    /// <summary>
+    /// A query, fragment or user info in an address was no error: Kestrel listened on every interface instead (port 80
+    /// where the port was cut off), and the no-key warning named the address as given. The same check runs for both modes.
+    /// </summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:0?x=1", "a query (?…) is not part of an address", false)]
+    [InlineData("http://localhost:0?", "a query (?…) is not part of an address", false)]
+    [InlineData("http://127.0.0.1:0#frag", "a fragment (#…) is not part of an address", false)]
+    [InlineData("http://user:pw@127.0.0.1:0", "user info (user:password@) is not part of an address", false)]
+    [InlineData("http://127.0.0.1:0?", "a query (?…) is not part of an address", true)]
+    public async Task AnAddressWithMoreThanAHostAndPortIsOneLineNamingWhatAndExit2(string url, string problem, bool fineTuning)
+    {
+        var store = _work.Combine("store");
+
+        var run = await ServeAsync(url, fineTuning ? ["--fine-tuning", "--store", store] : []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --urls '{url}': not an address to listen on ({problem}); for example http://127.0.0.1:8080", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
     /// <summary>An https address without a certificate was an internal error (exit 1), then refused as no address at all; it names the options now.</summary>
     [Fact]
     public async Task AnHttpsAddressWithoutACertificateIsOneLineNamingTheCertificateOptionsAndExit2()
