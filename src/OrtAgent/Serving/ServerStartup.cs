@@ -12,7 +12,7 @@ namespace OrtAgent.Serving;
 internal static class ServerStartup
 {
     /// <exception cref="UserInputException">An address is not an http or https URL with a host and port and nothing else (no
-    /// query, fragment or user info).</exception>
+    /// query, fragment, user info or path), or is an IPv4-mapped IPv6 address (Linux refuses to bind one).</exception>
     public static void CheckUrls(IReadOnlyList<string> urls)
     {
         foreach (var url in urls)
@@ -27,6 +27,7 @@ internal static class ServerStartup
                     : address.Scheme is not ("http" or "https") ? "the scheme must be http or https"
                     : BeyondHostAndPort(url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..])
                         ?? (!Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
+                        : IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) && ip.IsIPv4MappedToIPv6 ? $"an IPv4-mapped IPv6 address; give the IPv4 address {ip.MapToIPv4()} itself"
                         : null);
             }
             catch (FormatException ex)
@@ -44,7 +45,7 @@ internal static class ServerStartup
     /// <summary>
     /// What <paramref name="rest"/> (an address after its <c>scheme://</c>) holds beyond a host and port, or null. Kestrel
     /// reads none of it as the user meant: a query, fragment or user info made it listen on every interface (port 80 when
-    /// the port was cut off).
+    /// the port was cut off), and a path failed the start with an internal error, as the server is not served under a prefix.
     /// </summary>
     private static string? BeyondHostAndPort(string rest)
     {
@@ -52,7 +53,9 @@ internal static class ServerStartup
         if (end >= 0) return rest[end] == '?' ? "a query (?…) is not part of an address" : "a fragment (#…) is not part of an address";
         int slash = rest.IndexOf('/');
         string authority = slash < 0 ? rest : rest[..slash];
-        return authority.Contains('@') ? "user info (user:password@) is not part of an address" : null;
+        if (authority.Contains('@')) return "user info (user:password@) is not part of an address";
+        string path = slash < 0 ? "" : rest[slash..];
+        return path is "" or "/" ? null : "a path: the server answers at the root, not under a path prefix; leave the path out";
     }
 
     /// <summary>

@@ -63,6 +63,22 @@ public sealed class ServeStartupTests : IDisposable
         Assert.False(Directory.Exists(store), "the refused start left a store behind");
     }
 
+    /// <summary>
+    /// A path was an internal error (Kestrel: "A path base can only be configured using IApplicationBuilder.UsePathBase()"),
+    /// and an IPv4-mapped IPv6 address one too (the bind's "Invalid argument").
+    /// </summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:0/path", "a path: the server answers at the root, not under a path prefix; leave the path out")]
+    [InlineData("http://[::ffff:127.0.0.1]:0", "an IPv4-mapped IPv6 address; give the IPv4 address 127.0.0.1 itself")]
+    public async Task APathOrAnIPv4MappedAddressIsOneLineAndExit2(string url, string problem)
+    {
+        var run = await ServeAsync(url);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --urls '{url}': not an address to listen on ({problem}); for example http://127.0.0.1:8080", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+    }
+
     /// <summary>An https address without a certificate was an internal error (exit 1), then refused as no address at all; it names the options now.</summary>
     [Fact]
     public async Task AnHttpsAddressWithoutACertificateIsOneLineNamingTheCertificateOptionsAndExit2()
