@@ -117,6 +117,22 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(["model.onnx"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
     }
 
+    /// <summary>Hidden entries were not counted: a folder of only .git and .env (a home folder too) took the store's files beside them.</summary>
+    [Fact]
+    public async Task AStoreInAFolderOfOnlyHiddenEntriesIsRefused()
+    {
+        var folder = Directory.CreateDirectory(_work.Combine("a-repository")).FullName;
+        Directory.CreateDirectory(Path.Combine(folder, ".git"));
+        File.WriteAllText(Path.Combine(folder, ".env"), "S=1\n");
+
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", folder, "--urls", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --store {folder}: holds files the fine-tuning service did not make ('.env', '.git') and no ortagent.db; "
+            + "a store needs a folder of its own (new, empty, or an earlier store)", Assert.Single(run.ErrorLines));
+        Assert.Equal([".env", ".git"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>A store a newer OrtAgent wrote stops the service in one line naming its version and the build to use.</summary>
     [Fact]
     public async Task AStoreFromANewerOrtAgentStopsTheServiceInOneLine()

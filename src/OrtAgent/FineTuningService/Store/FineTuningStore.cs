@@ -177,9 +177,10 @@ internal sealed partial class FineTuningStore : IDisposable
     {
         if (!System.IO.Directory.Exists(directory) || File.Exists(Path.Combine(directory, StoreDatabase.FileName))) return;
         string[] made = [FilesFolder, ModelsFolder, ArtifactsFolder, JobsFolder, LockFileName, StoreHolder.FileName];
-        // A disk's own lost+found and hidden files (.DS_Store, .git) are not another project's work.
+        // A disk's own lost+found and Finder's .DS_Store are no one's work; other hidden entries are: a home folder's
+        // dotfiles, a repository's .git, an .env of secrets, among which the store's folders and database were spread.
         var foreign = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)
-            .Where(name => !made.Contains(name, StringComparer.Ordinal) && name is not "lost+found" && !name!.StartsWith('.'))
+            .Where(name => !made.Contains(name, StringComparer.Ordinal) && name is not ("lost+found" or ".DS_Store"))
             .Order(StringComparer.Ordinal).ToList();
         if (foreign.Count > 0)
             throw new UserInputException($"--store {directory}: holds files the fine-tuning service did not make ({string.Join(", ", foreign.Take(3).Select(n => $"'{n}'"))}"
