@@ -86,7 +86,12 @@ internal static class ServerStartup
             {
                 continue;   // CheckUrls' to refuse; the start reports what remains
             }
-            if (address.IsUnixPipe || address.IsNamedPipe || address.Port == 0) continue;
+            if (address.IsUnixPipe)
+            {
+                if (UnixSocketRefusal(url, address.UnixPipePath) is { } refusal) return refusal;
+                continue;
+            }
+            if (address.IsNamedPipe || address.Port == 0) continue;
             foreach (var ip in AddressesOf(address.Host))
             {
                 using var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -108,6 +113,31 @@ internal static class ServerStartup
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The refusal of a Unix socket path that exists, which Kestrel cannot bind: a process killed (<c>kill -9</c>) leaves its
+    /// socket file behind, and every restart failed with "address already in use" though nothing listened. Said, not
+    /// removed: a file nothing accepts connections on may be no socket at all, and it is not this process's to delete.
+    /// </summary>
+    private static UserInputException? UnixSocketRefusal(string url, string path)
+    {
+        if (!File.Exists(path)) return null;
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: {path} exists and nothing accepts connections on it "
+                + "(a socket left by a process that stopped without removing it, or a file that is not a socket); remove it, or give another path", ex);
+        }
+        catch (SocketException)
+        {
+            return null;   // unreadable, or not this user's: the start says what it finds
+        }
+        return new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: {path} is in use by another process; stop it, or give another path");
     }
 
     /// <summary>

@@ -79,6 +79,42 @@ public sealed class ServeStartupTests : IDisposable
         Assert.DoesNotContain(" at ", run.Output + run.Error);
     }
 
+    /// <summary>
+    /// A socket file a killed process left behind failed every restart in Kestrel's words ("address already in use")
+    /// though nothing listened; the line says what the file is now, and the file is left where it was.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AUnixSocketLeftByAKilledProcessIsNamedAsSuchAndLeftInPlace(bool fineTuning)
+    {
+        // Path.GetTempPath() may be too long for a socket path (108 bytes); a short folder of its own under /tmp.
+        var folder = Directory.CreateTempSubdirectory("oa-sock-").FullName;
+        try
+        {
+            string bound = Path.Combine(folder, "b.sock"), stale = Path.Combine(folder, "s.sock");
+            using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(bound));
+                File.Move(bound, stale);   // the closing socket removes the file it bound; a killed process removes none
+            }
+            var url = $"http://unix:{stale}";
+            var store = _work.Combine("store");
+
+            var run = await ServeAsync(url, fineTuning ? ["--fine-tuning", "--store", store] : []);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal($"error: --urls '{url}': cannot listen: {stale} exists and nothing accepts connections on it (a socket left by a process that "
+                + "stopped without removing it, or a file that is not a socket); remove it, or give another path", Assert.Single(run.ErrorLines));
+            Assert.True(File.Exists(stale));
+            Assert.False(Directory.Exists(store), "the refused start left a store behind");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>An https address without a certificate was an internal error (exit 1), then refused as no address at all; it names the options now.</summary>
     [Fact]
     public async Task AnHttpsAddressWithoutACertificateIsOneLineNamingTheCertificateOptionsAndExit2()
