@@ -90,7 +90,7 @@ internal sealed class ApiKeyCommandOptions
     /// <summary>A warning for each key file that its group or other users may read or write (<see cref="SecretFileAccess"/>).</summary>
     public IEnumerable<string> OpenToOthersWarnings(ParseResult parseResult) =>
         new[] { _fullKeyFiles, _inferenceKeyFiles }
-            .SelectMany(option => (parseResult.GetValue(option) ?? []).Select(path => SecretFileAccess.OpenToOthersWarning(option.Name, path, "its keys")))
+            .SelectMany(option => (parseResult.GetValue(option) ?? []).Select(path => SecretFileAccess.OpenToOthersWarning(option.Name, path, "its keys", "add keys of their own (read at the next start)")))
             .OfType<string>();
 
     private static bool ParentExists(string path)

@@ -13,11 +13,11 @@ internal static class SecretFileAccess
 
     /// <summary>
     /// The warning for <paramref name="path"/>, given as <paramref name="flag"/>, when its group or other users may read
-    /// or write it (for a symbolic link, the file it points to), saying they can read <paramref name="secret"/>
-    /// (<c>its keys</c>); null when they may not, when it is no longer there, or on Windows, whose access lists this
-    /// does not read.
+    /// or write it (for a symbolic link, the file it points to), saying by the bits they hold what they can do: read
+    /// <paramref name="secret"/> (<c>its keys</c>), or, writing, what <paramref name="writing"/> says (<c>add keys of their
+    /// own</c>); null when they may not, when it is no longer there, or on Windows, whose access lists this does not read.
     /// </summary>
-    public static string? OpenToOthersWarning(string flag, string path, string secret)
+    public static string? OpenToOthersWarning(string flag, string path, string secret, string writing)
     {
         if (OperatingSystem.IsWindows()) return null;
         UnixFileMode mode;
@@ -32,7 +32,10 @@ internal static class SecretFileAccess
         {
             return null;   // gone or unreadable since it was read: nothing to warn of
         }
-        return (mode & GroupAndOthers) == 0 ? null
-            : $"warning: {flag} {path} is open to other users of this machine ({StoreAccess.Symbolic(mode)}): they can read {secret}; make it yours alone with chmod 600 {path}";
+        if ((mode & GroupAndOthers) == 0) return null;
+        // A file others may only write gives them no secret to read, but lets them put in their own (at the next start).
+        bool read = (mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0, write = (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+        string can = string.Join(" and ", new[] { read ? $"read {secret}" : null, write ? writing : null }.OfType<string>());
+        return $"warning: {flag} {path} is open to other users of this machine ({StoreAccess.Symbolic(mode)}): they can {can}; make it yours alone with chmod 600 {path}";
     }
 }

@@ -54,8 +54,8 @@ internal sealed class TlsCommandOptions
     public IEnumerable<string> OpenToOthersWarnings(ServerCertificateOptions files)
     {
         var (flag, path) = files.KeyFile is { } key ? (_key.Name, key) : (_certificate.Name, files.CertificateFile);
-        if (SecretFileAccess.OpenToOthersWarning(flag, path, "its private key") is { } keyWarning) yield return keyWarning;
-        if (files.PasswordFile is { } passwordFile && SecretFileAccess.OpenToOthersWarning(_passwordFile.Name, passwordFile, "its password") is { } passwordWarning)
+        if (SecretFileAccess.OpenToOthersWarning(flag, path, "its private key", "replace the private key") is { } keyWarning) yield return keyWarning;
+        if (files.PasswordFile is { } passwordFile && SecretFileAccess.OpenToOthersWarning(_passwordFile.Name, passwordFile, "its password", "change the password") is { } passwordWarning)
             yield return passwordWarning;
     }
 }

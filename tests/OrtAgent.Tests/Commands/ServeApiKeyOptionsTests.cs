@@ -103,6 +103,22 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         AssertNoKeyIn(run);
     }
 
+    /// <summary>A key file others may only write was warned of as one they "can read"; they cannot, but can add their own key.</summary>
+    [Theory]
+    [InlineData(UnixFileMode.GroupWrite | UnixFileMode.OtherWrite, "rw--w--w-", "add keys of their own (read at the next start)")]
+    [InlineData(UnixFileMode.GroupRead | UnixFileMode.GroupWrite, "rw-rw----", "read its keys and add keys of their own (read at the next start)")]
+    public async Task AKeyFileOthersMayWriteIsWarnedOfAsSuch(UnixFileMode others, string shown, string can)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string shared = Write("shared.keys", $"{KeyA}\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | others);
+
+        var run = await RunAsync(new RecordingService(), "--model", "m", "--api-key-file", shared);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"warning: --api-key-file {shared} is open to other users of this machine ({shown}): they can {can}; make it yours alone with chmod 600 {shared}",
+            Assert.Single(run.ErrorLines));
+    }
+
     [Theory]
     [InlineData("--api-key-file")]
     [InlineData("--inference-api-key-file")]
