@@ -28,12 +28,14 @@ internal sealed class ApiKeyCommandOptions
 
     private readonly Option<string[]> _fullKeyFiles = new("--api-key-file")
     {
-        Description = "Read --api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable).",
+        Description = "Read --api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable); "
+            + "read once at start: a change takes effect at the next start (not at POST /admin/reload).",
     };
 
     private readonly Option<string[]> _inferenceKeyFiles = new("--inference-api-key-file")
     {
-        Description = "Read --inference-api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable).",
+        Description = "Read --inference-api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable); "
+            + "read once at start: a change takes effect at the next start (not at POST /admin/reload).",
     };
 
     public void AddTo(Command command)
