@@ -100,7 +100,7 @@ public sealed class ServeTlsOptionsTests : IDisposable
         "--tls-key '{legacy-key}': is encrypted the legacy OpenSSL way (Proc-Type: 4,ENCRYPTED), which cannot be read; convert it to an encrypted PKCS#8 key with: openssl pkcs8 -topk8 -in OLD.pem -out NEW.pem")]
     // The password given in place of its file: a value that names no file is not shown.
     [InlineData("--tls-certificate {cert} --tls-key {encrypted-key} --tls-key-password-file " + Password,
-        "--tls-key-password-file '18 characters, not shown': is no file; give the path of a file that holds the password, never the password itself")]
+        "--tls-key-password-file (a value of 18 characters, not shown): no file of that name; give the path of a file that holds the password, never the password itself")]
     [InlineData("--tls-certificate {pfx}", "--tls-certificate '{pfx}': is a PKCS#12 file that needs a password (or is damaged); give it in a file as --tls-key-password-file")]
     [InlineData("--tls-certificate {pfx} --tls-key-password-file {wrong-password}",
         "--tls-key-password-file '{wrong-password}': is not the password of --tls-certificate '{pfx}' (or the file is damaged)")]

@@ -295,8 +295,8 @@ internal static class ServerCertificateFiles
         // given in place of its file: not shown, as the key files' values are not.
         if (!File.Exists(path) && !Directory.Exists(path)
             && (!path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar) || !ParentExists(path)))
-            throw Invalid(nameof(ServerCertificateOptions.PasswordFile), $"{path.Length} characters, not shown",
-                "is no file; give the path of a file that holds the password, never the password itself");
+            throw Invalid(nameof(ServerCertificateOptions.PasswordFile), new UnshownValue(path.Length),
+                "no file of that name; give the path of a file that holds the password, never the password itself");
         string text = Encoding.UTF8.GetString(ReadAll(nameof(ServerCertificateOptions.PasswordFile), path, contents, mayBeEmpty: true));
         string password = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
         if (password.Length == 0)
