@@ -55,7 +55,7 @@ internal static class ServerStartup
         string authority = slash < 0 ? rest : rest[..slash];
         if (authority.Contains('@')) return "user info (user:password@) is not part of an address";
         string path = slash < 0 ? "" : rest[slash..];
-        return path is "" or "/" ? null : "a path: the server answers at the root, not under a path prefix; leave the path out";
+        return path is "" or "/" ? null : "a path: everything is served from the root, not under a path prefix; leave the path out";
     }
 
     /// <summary>

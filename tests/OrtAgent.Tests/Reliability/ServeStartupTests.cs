@@ -68,7 +68,7 @@ public sealed class ServeStartupTests : IDisposable
     /// and an IPv4-mapped IPv6 address one too (the bind's "Invalid argument").
     /// </summary>
     [Theory]
-    [InlineData("http://127.0.0.1:0/path", "a path: the server answers at the root, not under a path prefix; leave the path out")]
+    [InlineData("http://127.0.0.1:0/path", "a path: everything is served from the root, not under a path prefix; leave the path out")]
     [InlineData("http://[::ffff:127.0.0.1]:0", "an IPv4-mapped IPv6 address; give the IPv4 address 127.0.0.1 itself")]
     public async Task APathOrAnIPv4MappedAddressIsOneLineAndExit2(string url, string problem)
     {
