@@ -289,7 +289,8 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
             "--epochs", "1", "--output", _work.Combine("models", "next"), "--artifacts-root", _work.Combine("artifacts")]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: --init-from {LongerThanTheTable(longModel)}", Assert.Single(run.ErrorLines));
+        // --init-from is refused as the folder it names, as every wrong --init-from is.
+        Assert.Equal($"error: --init-from {longModel}: {LongerThanTheTable(longModel)[(longModel.Length + 1)..]}", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }

@@ -214,7 +214,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: {data}: its 40 training examples are copies of one text; contrastive training{chosen} learns from pairs of different texts, so add examples with other texts",
-            Assert.Single(run.ErrorLines));
+            Assert.Single(run.ErrorLinesBesideWarnings));
         Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
         Assert.False(Directory.Exists(_work.Combine("models", "m")));
     }
@@ -265,7 +265,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         File.WriteAllLines(large, ["text,label", .. Enumerable.Range(0, 80).SelectMany(i => new[] { $"a fine good film {i},positive", $"a dull bad film {i},negative" })]);
         var auto = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", large, "--method", "auto", "--head-c", "10"));
         Assert.True(auto.ExitCode == 2, auto.ToString());
-        Assert.StartsWith("error: --head-c 10: applies to contrastive training; --method auto chose standard fine-tuning (", Assert.Single(auto.ErrorLines));
+        Assert.StartsWith("error: --head-c 10: applies to contrastive training; --method auto chose standard fine-tuning (", Assert.Single(auto.ErrorLinesBesideWarnings));
         Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
 
         var standard = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
@@ -273,7 +273,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m"), "--pair-rounds", "5"]);
         Assert.True(resumed.ExitCode == 2, resumed.ToString());
         Assert.Equal($"error: --pair-rounds 5: applies to contrastive training; the run in {_work.Combine("artifacts", "m")} trains by standard fine-tuning",
-            Assert.Single(resumed.ErrorLines));
+            Assert.Single(resumed.ErrorLinesBesideWarnings));
     }
 
     /// <summary>The standard-only options that a contrastive run refuses at any value are taken when --method auto chooses standard fine-tuning.</summary>

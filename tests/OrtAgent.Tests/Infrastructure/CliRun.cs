@@ -163,5 +163,8 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     /// <summary>The lines written to stderr, without the trailing empty one.</summary>
     public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>The lines written to stderr but its <c>warning:</c> lines, which a run that ends in an error may write first.</summary>
+    public string[] ErrorLinesBesideWarnings => [.. ErrorLines.Where(line => !line.StartsWith("warning: ", StringComparison.Ordinal))];
+
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
 }

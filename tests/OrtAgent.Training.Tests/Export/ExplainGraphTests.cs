@@ -235,6 +235,16 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.NotEmpty(reloaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
     }
 
+    /// <summary>This model with its classifier's weights negated, exported to a new folder: another model, with the same inputs and labels.</summary>
+    private string ExportAnotherModelWithTheSameLabels()
+    {
+        var other = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
+            : p).ToList(), new ExportOptions { MaxLength = 32 }, other);
+        return other;
+    }
+
     /// <summary>
     /// CheckExplainer, asked once, kept the loaded model's digest; after another model (model.onnx and explain.onnx)
     /// replaced the folder's, it compared the new explain.onnx with that digest and said "explains another model; rebuild
@@ -245,10 +255,7 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     {
         var directory = _model.NewFolder();
         ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
-        var other = _model.NewFolder();
-        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
-            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
-            : p).ToList(), new ExportOptions { MaxLength = 32 }, other);
+        var other = ExportAnotherModelWithTheSameLabels();
         using var loaded = TextClassifier.Load(directory);
         loaded.CheckExplainer();
 
@@ -270,10 +277,7 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     {
         var directory = _model.NewFolder();
         ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
-        var other = _model.NewFolder();
-        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
-            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
-            : p).ToList(), new ExportOptions { MaxLength = 32 }, other);
+        var other = ExportAnotherModelWithTheSameLabels();
         File.Copy(Path.Combine(other, ModelContract.ModelFile), Path.Combine(directory, ModelContract.ModelFile), overwrite: true);
 
         using (var copied = TextClassifier.Load(directory))
