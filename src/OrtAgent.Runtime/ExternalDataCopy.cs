@@ -25,12 +25,16 @@ internal static class ExternalDataCopy
     /// Creates the session on <paramref name="modelPath"/> with <paramref name="options"/>, which this may add an entry
     /// to: the options are the caller's to dispose, and made for this one session.
     /// </summary>
+    /// <param name="modelPath">The model.</param>
+    /// <param name="options">The session's options.</param>
+    /// <param name="externalDataLocations">The data files the model names, where the caller has read them already
+    /// (<see cref="ModelFileStamp.ExternalDataLocations"/>); null to read them here.</param>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the model.</exception>
     /// <exception cref="ModelLoadException">The external data files cannot be copied (the temporary directory full or unwritable).</exception>
-    public static InferenceSession CreateSession(string modelPath, SessionOptions options)
+    public static InferenceSession CreateSession(string modelPath, SessionOptions options, IReadOnlyList<string>? externalDataLocations = null)
     {
         var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
-        var locations = OperatingSystem.IsWindows() ? [] : LocationsIn(modelPath);
+        var locations = OperatingSystem.IsWindows() ? [] : externalDataLocations ?? LocationsIn(modelPath);
         if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
             return new InferenceSession(modelPath, options);
 

@@ -15,7 +15,11 @@ internal sealed record ModelFileStamp
     // model.onnx first, then each external data file in the order model.onnx names them (null: named but not there).
     private readonly FileStamp?[] _files;
 
-    private ModelFileStamp(FileStamp?[] files) => _files = files;
+    private ModelFileStamp(FileStamp?[] files, IReadOnlyList<string> externalDataLocations) =>
+        (_files, ExternalDataLocations) = (files, externalDataLocations);
+
+    /// <summary>The external data files the model names, relative to its directory, as read for this stamp (<see cref="ExternalDataFiles.Of"/>).</summary>
+    public IReadOnlyList<string> ExternalDataLocations { get; }
 
     /// <summary>The stamp of the model at <paramref name="path"/> and its external data files, or null when the model cannot be read.</summary>
     public static ModelFileStamp? Of(string path)
@@ -27,7 +31,7 @@ internal sealed record ModelFileStamp
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
                 locations = ExternalDataFiles.Of(stream);
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            return new ModelFileStamp([model, .. locations.Select(location => FileStamp.Of(Path.Combine(directory, location)))]);
+            return new ModelFileStamp([model, .. locations.Select(location => FileStamp.Of(Path.Combine(directory, location)))], locations);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -110,7 +110,8 @@ public sealed partial class TextClassifier : IDisposable
         InferenceSession session;
         try
         {
-            session = ExternalDataCopy.CreateSession(modelPath, sessionOptions);
+            // The stamp read which data files the model names: not read from model.onnx a second time.
+            session = ExternalDataCopy.CreateSession(modelPath, sessionOptions, loadedStamp?.ExternalDataLocations);
         }
         catch (OnnxRuntimeException ex)
         {
