@@ -14,6 +14,13 @@ public sealed class JsonRpcLineGateTests
     private const int MaxLine = 1024;
     private const string Ping = """{"jsonrpc":"2.0","id":7,"method":"ping"}""";
 
+    /// <summary>
+    /// A gate with no server behind it: nothing ever answers a forwarded request, so the wait for answers once the input
+    /// ends (30 s by default, as <c>mcp</c> drains) is given none; these tests read what was forwarded, not that wait.
+    /// </summary>
+    private static JsonRpcLineGate Gate(Stream input, Stream output, TextWriter log) =>
+        new(input, output, log, MaxLine, answerWait: TimeSpan.Zero);
+
     [Fact]
     public async Task ALineOverTheBoundIsAnsweredBeforeItEndsAndTheNextLineIsServed()
     {
@@ -22,7 +29,7 @@ public sealed class JsonRpcLineGateTests
         // was read, long before the line ends (held whole, it was answered only at its end, as a parse error).
         var input = new EndlessLine(MaxLine + 64 * 1024, 8 * 1024 * 1024, $"\n{Ping}\n", output);
         var log = new StringWriter();
-        var gate = new JsonRpcLineGate(input, output, log, MaxLine);
+        var gate = Gate(input, output, log);
 
         await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
 
@@ -46,7 +53,7 @@ public sealed class JsonRpcLineGateTests
         string atTheBound = Line(MaxLine), over = Line(MaxLine + 1);
         Assert.Equal(MaxLine, Encoding.UTF8.GetByteCount(atTheBound));
         var output = new RecordingStream();
-        var gate = new JsonRpcLineGate(new MemoryStream(Encoding.UTF8.GetBytes($"{atTheBound}\n{over}\n{Ping}")), output, new StringWriter(), MaxLine);
+        var gate = Gate(new MemoryStream(Encoding.UTF8.GetBytes($"{atTheBound}\n{over}\n{Ping}")), output, new StringWriter());
 
         await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -78,7 +85,7 @@ public sealed class JsonRpcLineGateTests
     {
         var output = new RecordingStream();
         var log = new StringWriter();
-        var gate = new JsonRpcLineGate(new MemoryStream(Encoding.UTF8.GetBytes($"{Ping}\n{line}\n{Ping}\n")), output, log, MaxLine);
+        var gate = Gate(new MemoryStream(Encoding.UTF8.GetBytes($"{Ping}\n{line}\n{Ping}\n")), output, log);
 
         await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -115,7 +122,7 @@ public sealed class JsonRpcLineGateTests
         var output = new RecordingStream();
         var log = new StringWriter();
         string input = string.Join("\n", lines) + "\n";
-        var gate = new JsonRpcLineGate(new MemoryStream(Encoding.UTF8.GetBytes(input)), output, log, MaxLine);
+        var gate = Gate(new MemoryStream(Encoding.UTF8.GetBytes(input)), output, log);
 
         await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -138,7 +145,7 @@ public sealed class JsonRpcLineGateTests
         byte[] mark = [0xEF, 0xBB, 0xBF], line = Encoding.UTF8.GetBytes(Initialized + "\n");
         byte[] input = [.. mark, .. line, .. mark, .. line];
         var output = new RecordingStream();
-        var gate = new JsonRpcLineGate(aByteAtATime ? new OneByteReads(input) : new MemoryStream(input), output, new StringWriter(), MaxLine);
+        var gate = Gate(aByteAtATime ? new OneByteReads(input) : new MemoryStream(input), output, new StringWriter());
 
         await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
