@@ -15,59 +15,29 @@ namespace OrtAgent.Tests.Commands;
 /// started and the password never shown; the start line names the certificate, with warnings for what clients will
 /// refuse; and a real <c>serve</c> answers over https.
 /// </summary>
-public sealed class ServeTlsOptionsTests : IDisposable
+public sealed class ServeTlsOptionsTests : IClassFixture<ServeTlsOptionsFiles>, IDisposable
 {
-    private const string Password = "correct-horse-5d1f";
+    internal const string Password = "correct-horse-5d1f";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode Shared = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly TempDirectory _work = new();
-    private readonly X509Certificate2 _rsa = TestCertificates.SelfSigned();
+    private readonly ServeTlsOptionsFiles _made;
+    private readonly X509Certificate2 _rsa;
     private readonly Dictionary<string, string> _files = [];
 
-    public ServeTlsOptionsTests()
+    /// <summary>Each test writes the files made once for the class into a folder of its own, where it may change or add to them.</summary>
+    public ServeTlsOptionsTests(ServeTlsOptionsFiles made)
     {
-        using var otherRsa = TestCertificates.SelfSigned();
-        using var ecdsa = TestCertificates.SelfSigned(ecdsa: true);
-        using var clientOnly = TestCertificates.SelfSigned(clientOnly: true);
-        using var publicOnly = X509CertificateLoader.LoadCertificate(_rsa.RawData);
-        Write("cert", TestCertificates.CertificatePem(_rsa));
-        Write("key", TestCertificates.KeyPem(_rsa));
-        Write("other-key", TestCertificates.KeyPem(otherRsa));
-        Write("ecdsa-key", TestCertificates.KeyPem(ecdsa));
-        Write("encrypted-key", TestCertificates.EncryptedKeyPem(_rsa, Password));
-        Write("password", Password + "\n");
-        Write("wrong-password", "not-" + Password + "\n");
-        Write("empty", "");
-        Write("not-a-certificate", "hello, this is not a certificate\n");
-        Write("legacy-key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-        Write("client-cert", TestCertificates.CertificatePem(clientOnly));
-        Write("client-key", TestCertificates.KeyPem(clientOnly));
-        using var badUsage = TestCertificates.WithMalformedExtension("2.5.29.37");
-        using var badNames = TestCertificates.WithMalformedExtension("2.5.29.17");
-        Write("bad-usage-cert", TestCertificates.CertificatePem(badUsage));
-        Write("bad-usage-key", TestCertificates.KeyPem(badUsage));
-        Write("bad-names-cert", TestCertificates.CertificatePem(badNames));
-        Write("bad-names-key", TestCertificates.KeyPem(badNames));
-        var (explicitCertificate, explicitKey) = TestCertificates.ExplicitCurve(namedCertificate: false);
-        Write("explicit-cert", explicitCertificate);
-        Write("explicit-key", explicitKey);
-        var (namedCertificate, explicitKeyOfNamed) = TestCertificates.ExplicitCurve(namedCertificate: true);
-        Write("named-cert", namedCertificate);
-        Write("explicit-key-of-named", explicitKeyOfNamed);
-        WriteBytes("der", _rsa.RawData);
-        WriteBytes("pfx", TestCertificates.Pkcs12(_rsa, Password));
-        WriteBytes("no-key-pfx", TestCertificates.Pkcs12(publicOnly, password: null));
-        WriteBytes("explicit-pfx", TestCertificates.ExplicitCurvePkcs12(Password));
+        _made = made;
+        _rsa = made.Rsa;
+        foreach (var (name, text) in made.Texts) Write(name, text);
+        foreach (var (name, bytes) in made.Bytes) WriteBytes(name, bytes);
         _files["missing"] = _work.Combine("missing.pem");
         _files["folder"] = Directory.CreateDirectory(_work.Combine("folder")).FullName;
     }
 
-    public void Dispose()
-    {
-        _rsa.Dispose();
-        _work.Dispose();
-    }
+    public void Dispose() => _work.Dispose();
 
     [Theory]
     [InlineData("--urls https://127.0.0.1:0", "--urls 'https://127.0.0.1:0': https needs a certificate: give --tls-certificate (with --tls-key, or a PKCS#12 file), or listen on http")]
@@ -231,7 +201,7 @@ public sealed class ServeTlsOptionsTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) return;
         string certificate = Write($"{kind}-cert", TestCertificates.CertificatePem(_rsa) + (kind == "key-in-certificate-pem" ? TestCertificates.KeyPem(_rsa) : ""), Shared);
-        string key = Write($"{kind}-key", TestCertificates.EncryptedKeyPem(_rsa, Password), kind == "linked-pem" ? OwnerOnly : Shared);
+        string key = Write($"{kind}-key", _made.Texts["encrypted-key"], kind == "linked-pem" ? OwnerOnly : Shared);
         string password = Write($"{kind}-password", Password + "\n", kind == "pem" ? OwnerOnly | UnixFileMode.GroupRead : OwnerOnly);
         if (kind == "linked-pem")
         {
@@ -239,7 +209,7 @@ public sealed class ServeTlsOptionsTests : IDisposable
             File.CreateSymbolicLink(link, key);
             key = link;
         }
-        string pkcs12 = WriteBytes("shared-pfx", TestCertificates.Pkcs12(_rsa, Password), Shared);
+        string pkcs12 = WriteBytes("shared-pfx", _made.Bytes["pfx"], Shared);
         string[] files = kind switch
         {
             "key-in-certificate-pem" => ["--tls-certificate", certificate],
@@ -311,4 +281,66 @@ public sealed class ServeTlsOptionsTests : IDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_files[name], mode);
         return _files[name];
     }
+}
+
+/// <summary>
+/// The certificates, keys and password files <see cref="ServeTlsOptionsTests"/> reads, made once for the class: three
+/// RSA keys, the EC ones and the password-protected PEM and PKCS#12 files took seconds to make again for each of its 47
+/// tests. Read-only: a test writes them out into its own folder (<see cref="Texts"/> as <c>NAME.pem</c>,
+/// <see cref="Bytes"/> as <c>NAME.bin</c>).
+/// </summary>
+public sealed class ServeTlsOptionsFiles : IDisposable
+{
+    public ServeTlsOptionsFiles()
+    {
+        const string Password = ServeTlsOptionsTests.Password;
+        Rsa = TestCertificates.SelfSigned();
+        using var otherRsa = TestCertificates.SelfSigned();
+        using var ecdsa = TestCertificates.SelfSigned(ecdsa: true);
+        using var clientOnly = TestCertificates.SelfSigned(clientOnly: true);
+        using var publicOnly = X509CertificateLoader.LoadCertificate(Rsa.RawData);
+        using var badUsage = TestCertificates.WithMalformedExtension("2.5.29.37");
+        using var badNames = TestCertificates.WithMalformedExtension("2.5.29.17");
+        var (explicitCertificate, explicitKey) = TestCertificates.ExplicitCurve(namedCertificate: false);
+        var (namedCertificate, explicitKeyOfNamed) = TestCertificates.ExplicitCurve(namedCertificate: true);
+        Texts = new Dictionary<string, string>
+        {
+            ["cert"] = TestCertificates.CertificatePem(Rsa),
+            ["key"] = TestCertificates.KeyPem(Rsa),
+            ["other-key"] = TestCertificates.KeyPem(otherRsa),
+            ["ecdsa-key"] = TestCertificates.KeyPem(ecdsa),
+            ["encrypted-key"] = TestCertificates.EncryptedKeyPem(Rsa, Password),
+            ["password"] = Password + "\n",
+            ["wrong-password"] = "not-" + Password + "\n",
+            ["empty"] = "",
+            ["not-a-certificate"] = "hello, this is not a certificate\n",
+            ["legacy-key"] = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+            ["client-cert"] = TestCertificates.CertificatePem(clientOnly),
+            ["client-key"] = TestCertificates.KeyPem(clientOnly),
+            ["bad-usage-cert"] = TestCertificates.CertificatePem(badUsage),
+            ["bad-usage-key"] = TestCertificates.KeyPem(badUsage),
+            ["bad-names-cert"] = TestCertificates.CertificatePem(badNames),
+            ["bad-names-key"] = TestCertificates.KeyPem(badNames),
+            ["explicit-cert"] = explicitCertificate,
+            ["explicit-key"] = explicitKey,
+            ["named-cert"] = namedCertificate,
+            ["explicit-key-of-named"] = explicitKeyOfNamed,
+        };
+        Bytes = new Dictionary<string, byte[]>
+        {
+            ["der"] = Rsa.RawData,
+            ["pfx"] = TestCertificates.Pkcs12(Rsa, Password),
+            ["no-key-pfx"] = TestCertificates.Pkcs12(publicOnly, password: null),
+            ["explicit-pfx"] = TestCertificates.ExplicitCurvePkcs12(Password),
+        };
+    }
+
+    /// <summary>The server certificate (CN=localhost) with its key, which <c>cert</c>, <c>key</c>, <c>encrypted-key</c>, <c>der</c> and <c>pfx</c> hold.</summary>
+    public X509Certificate2 Rsa { get; }
+
+    public IReadOnlyDictionary<string, string> Texts { get; }
+
+    public IReadOnlyDictionary<string, byte[]> Bytes { get; }
+
+    public void Dispose() => Rsa.Dispose();
 }
