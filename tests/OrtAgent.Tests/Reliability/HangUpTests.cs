@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrtAgent.Cli;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Infrastructure;
 
@@ -40,20 +41,34 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
     [Fact]
     public async Task TwoSigintsAtOnceStopAtACheckpointAsOneCtrlCDoes()
     {
-        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
-
-        var run = await RunUntilAsync(args, "eval ", process =>
+        // The two signals go 50 ms apart, far inside the echo window; but on a loaded machine the test's thread can
+        // wake from that sleep after the window has passed, which makes the second a real second Ctrl+C (the process
+        // rightly stops at once). Such a try shows nothing about the echo and is repeated, at most twice.
+        TimeSpan inconclusive = ConsoleCancellation.EchoWindow / 2;
+        for (int attempt = 1; ; attempt++)
         {
-            IsolatedChildProcess.Signal(process, 2);
-            // Apart enough that the kernel does not merge them into one pending signal, as it would back to back. A tiny
-            // run may already have stopped at its checkpoint and exited by then, as one Ctrl+C makes it; that passes too.
-            Thread.Sleep(50);
-            IsolatedChildProcess.Signal(process, 2, unlessGone: true);
-        }, hangUpIgnored: false);
+            using var work = new TempDirectory();
+            string[] args = tiny.TrainArgs(work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
+            TimeSpan gap = TimeSpan.Zero;
 
-        Assert.True(run.ExitCode == 130, run.ToString());
-        Assert.Contains("cancelled", run.Error);
-        Assert.True(File.Exists(_work.Combine("artifacts", "m", "checkpoint", "trainer_state.json")), run.ToString());
+            var run = await RunUntilAsync(args, "eval ", process =>
+            {
+                IsolatedChildProcess.Signal(process, 2);
+                long first = Stopwatch.GetTimestamp();
+                // Apart enough that the kernel does not merge them into one pending signal, as it would back to back. A
+                // tiny run may already have stopped at its checkpoint and exited by then, as one Ctrl+C makes it; that
+                // passes too.
+                Thread.Sleep(50);
+                IsolatedChildProcess.Signal(process, 2, unlessGone: true);
+                gap = Stopwatch.GetElapsedTime(first);
+            }, hangUpIgnored: false);
+
+            if (gap >= inconclusive && attempt < 3) continue;
+            Assert.True(run.ExitCode == 130, run.ToString());
+            Assert.Contains("cancelled", run.Error);
+            Assert.True(File.Exists(work.Combine("artifacts", "m", "checkpoint", "trainer_state.json")), run.ToString());
+            return;
+        }
     }
 
     /// <summary>
