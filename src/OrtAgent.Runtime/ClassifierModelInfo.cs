@@ -9,7 +9,8 @@ namespace OrtAgent.Runtime;
 /// writes it into an export.
 /// </summary>
 /// <param name="Labels">Label names in the order of the model's output columns.</param>
-/// <param name="MaxLength">The longest token sequence the tokenizer produces, [CLS] and [SEP] included.</param>
+/// <param name="MaxLength">The longest token sequence the tokenizer produces, [CLS] and [SEP] included: of a loaded
+/// <see cref="TextClassifier"/>, the length it cuts texts at, <see cref="TextClassifierOptions.MaxLength"/> where that is set.</param>
 /// <param name="LowerCase">Whether the tokenizer lower-cases (and, unless <see cref="StripAccents"/> says otherwise, strips accents).</param>
 /// <param name="BaseModel">The base model fine-tuned, or the Hugging Face model's name.</param>
 /// <param name="Problem"><see cref="ModelContract.SingleLabel"/>, <see cref="ModelContract.MultiLabel"/> or <see cref="ModelContract.Regression"/>.</param>
@@ -67,9 +68,17 @@ public sealed record ClassifierModelInfo(
     /// <summary>
     /// The max length the model's files record, where <see cref="MaxLength"/> is shorter: a graph whose inputs fix a
     /// shorter sequence length (a static export keeps its source's record, config.json's 512 over inputs fixed at 128)
-    /// cuts texts at that length, which <see cref="MaxLength"/> then is. Null where <see cref="MaxLength"/> is the record.
+    /// cuts texts at that length, which <see cref="MaxLength"/> then is (<see cref="ModelMaxLength"/>, where
+    /// <see cref="TextClassifierOptions.MaxLength"/> set another). Null where the model's own length is the record.
     /// </summary>
     public int? RecordedMaxLength { get; init; }
+
+    /// <summary>
+    /// The length the model cuts texts at by itself (its record, held to the sequence length its inputs fix), where
+    /// <see cref="TextClassifierOptions.MaxLength"/> set another that <see cref="MaxLength"/> then is; null where
+    /// <see cref="MaxLength"/> is the model's own.
+    /// </summary>
+    public int? ModelMaxLength { get; init; }
 
     // The record's own ToString printed the labels and metrics by their types: "Labels = System.String[]".
     private bool PrintMembers(StringBuilder builder)
@@ -78,7 +87,7 @@ public sealed record ClassifierModelInfo(
         string metrics = Metrics is null ? "null" : $"{{ {string.Join(", ", Metrics.Select(m => $"{m.Key} = {NumberText.Of(m.Value)}"))} }}";
         builder.Append(CultureInfo.InvariantCulture,
             $"Labels = {labels}, MaxLength = {MaxLength}, LowerCase = {LowerCase}, BaseModel = {BaseModel}, Problem = {Problem}, Metrics = {metrics}, " +
-            $"Weights = {Weights}, VocabularySize = {VocabularySize}, VocabularyTokens = {VocabularyTokens}, VocabularySha256 = {VocabularySha256}, RecordedMaxLength = {RecordedMaxLength}");
+            $"Weights = {Weights}, VocabularySize = {VocabularySize}, VocabularyTokens = {VocabularyTokens}, VocabularySha256 = {VocabularySha256}, RecordedMaxLength = {RecordedMaxLength}, ModelMaxLength = {ModelMaxLength}");
         return true;
     }
 }

@@ -129,6 +129,9 @@ public sealed partial class TextClassifier : IDisposable
             // it as the table does, and as HuggingFaceConfig holds model_max_length to max_position_embeddings.
             if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength)
                 info = info with { MaxLength = fixedShape.SequenceLength, RecordedMaxLength = info.MaxLength };
+            // Info says what is applied: the encoder below cuts texts at the option, not at the model's own length.
+            if (options.MaxLength is { } applied && applied != info.MaxLength)
+                info = info with { MaxLength = applied, ModelMaxLength = info.MaxLength };
             // Read once: the tokenizer is made from these bytes, and they are held to what the model records of its vocabulary.
             var vocabulary = ModelFolderFile.ReadAllBytes(vocabPath);
             BertTextEncoder encoder;
@@ -137,7 +140,7 @@ public sealed partial class TextClassifier : IDisposable
                 encoder = BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions
                 {
                     LowerCase = info.LowerCase, StripAccents = info.StripAccents, IndividuallyTokenizeCjk = info.IndividuallyTokenizeCjk,
-                    MaxLength = options.MaxLength ?? info.MaxLength,
+                    MaxLength = info.MaxLength,
                 });
             }
             catch (VocabularyRefusedException ex)
@@ -151,7 +154,7 @@ public sealed partial class TextClassifier : IDisposable
             classifier.RequireVocabularyFits(vocabPath, vocabulary, tableRecorded: session.ModelMetadata.CustomMetadataMap.ContainsKey(ModelContract.VocabularySizeKey));
             // The table and the inputs' shape bound what the graph can run, but a graph may also fix its sequence length
             // inside (a smaller constant): a length above the recorded one is still run once to be sure.
-            if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
+            if (info.MaxLength > info.ModelMaxLength) classifier.RequireRoomFor(info.MaxLength);
             return classifier;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -233,7 +236,7 @@ public sealed partial class TextClassifier : IDisposable
         {
             // Load's catch disposes the session this classifier was given.
             throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), maxLength,
-                $"is longer than {Directory}'s model can run: it records {Info.MaxLength} tokens, and a text of {maxLength} fails in ONNX Runtime", ex);
+                $"is longer than {Directory}'s model can run: it records {Info.ModelMaxLength ?? Info.MaxLength} tokens, and a text of {maxLength} fails in ONNX Runtime", ex);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class ModelContractTests
             new Dictionary<string, double> { ["accuracy"] = 0.9, ["macro_f1"] = 0.85 }) { Weights = ModelWeights.Float32 };
 
         Assert.Equal("ClassifierModelInfo { Labels = [negative, positive], MaxLength = 128, LowerCase = True, BaseModel = minilm, Problem = single_label, " +
-            "Metrics = { accuracy = 0.9, macro_f1 = 0.85 }, Weights = Float32, VocabularySize = , VocabularyTokens = , VocabularySha256 = , RecordedMaxLength =  }",
+            "Metrics = { accuracy = 0.9, macro_f1 = 0.85 }, Weights = Float32, VocabularySize = , VocabularyTokens = , VocabularySha256 = , RecordedMaxLength = , ModelMaxLength =  }",
             info.ToString());
     }
 

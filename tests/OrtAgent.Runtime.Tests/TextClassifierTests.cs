@@ -61,6 +61,24 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(_directory.Path, classifier.Directory);
     }
 
+    /// <summary>
+    /// Texts are cut at <see cref="TextClassifierOptions.MaxLength"/> where it is set, and Info says so: it said the
+    /// model's 32 while texts were cut at 6, and a caller sizing texts by it sent ones cut short without knowing.
+    /// </summary>
+    [Fact]
+    public void InfoSaysTheMaxLengthTheOptionAppliesAndKeepsTheModelsOwn()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 6 });
+
+        Assert.Equal(6, classifier.Info.MaxLength);
+        Assert.Equal(32, classifier.Info.ModelMaxLength);
+        Assert.Equal(6, classifier.Encoder.MaxLength);
+        Assert.True(classifier.Predict("one two three four five").Truncated);
+
+        using var unset = TextClassifier.Load(_directory.Path);
+        Assert.Null(unset.Info.ModelMaxLength);
+    }
+
     [Fact]
     public void PredictGivesTheSoftmaxOfTheMeanWordScores()
     {
