@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrtAgent.Data;
 using OrtAgent.Runtime;
@@ -16,8 +15,9 @@ internal static class PredictionJson
     /// <summary>The writer options of every JSON output of the CLI.</summary>
     internal static readonly JsonWriterOptions Options = new()
     {
-        // Output goes to terminals and files, never into HTML: keep accents and quotes readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // Output goes to terminals and files, never into HTML: keep accents and quotes readable, and escape the
+        // invisible controls that would reorder a terminal's line.
+        Encoder = TerminalSafeJsonEncoder.Instance,
     };
 
     /// <summary>One line of JSON, without the line break.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +10,9 @@ internal sealed record ApiErrorBody(
     [property: JsonPropertyName("error_type")] string ErrorType)
 {
     // Messages quote names ('model', "inputs"): the default encoder wrote \u0027 and \u0022, unreadable in a raw body, as
-    // the OpenAI routes' bodies did (OpenAIJson). The relaxed one still escapes what JSON requires; these are application/json.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // the OpenAI routes' bodies did (OpenAIJson). This one escapes what JSON requires and the invisible controls a quoted
+    // text may hold (TerminalSafeJsonEncoder); these are application/json.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = Inference.TerminalSafeJsonEncoder.Instance };
 
     public static Task WriteAsync(HttpContext context, int statusCode, string errorType, string message)
     {

@@ -72,6 +72,23 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal(sum - change, root.GetProperty("completeness_gap").GetDouble(), 1e-4);
     }
 
+    /// <summary>
+    /// A text holding U+202E (RIGHT-TO-LEFT OVERRIDE) was written into the JSON as it was, and turned the rest of the line
+    /// around in the terminal that showed it; it is escaped, while markup, quotes and accents stay as they were.
+    /// </summary>
+    [Fact]
+    public async Task JsonEscapesBidiControlsAndKeepsTheRestReadable()
+    {
+        const string text = "good \u202Emovie <b>l'été</b> & fine";
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "2", "--json", text]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain('\u202E', run.Output);
+        Assert.Contains("\"text\":\"good \\u202Emovie <b>l'été</b> & fine\"", run.Output);
+        using var document = JsonDocument.Parse(run.Output);
+        Assert.Equal(text, document.RootElement.GetProperty("text").GetString());
+    }
+
     [Fact]
     public async Task HtmlWritesASelfContainedPageWithEveryWordHighlighted()
     {

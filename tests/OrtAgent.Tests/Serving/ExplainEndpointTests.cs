@@ -46,6 +46,23 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         Assert.DoesNotMatch(@":-0[,}]", body);   // a tiny negative rounds to 0, not -0
     }
 
+    /// <summary>
+    /// The body was written with the relaxed encoder, which left U+202E as it was: a client printing the answer (curl in
+    /// a terminal) had its line turned around. It is escaped; markup, quotes and accents stay readable.
+    /// </summary>
+    [Fact]
+    public async Task BidiControlsInTheTextAreEscapedInTheBody()
+    {
+        using var response = await _server.PostJsonAsync("/explain", """{"inputs": "great \u202Emovie <b>l'été</b>", "steps": 2}""");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.DoesNotContain('\u202E', body);
+        Assert.Contains("\"text\":\"great \\u202Emovie <b>l'été</b>\"", body);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("great \u202Emovie <b>l'été</b>", json.RootElement.GetProperty("text").GetString());
+    }
+
     [Fact]
     public async Task BatchAnswersInOrderAndLabelChoosesTheExplainedLogit()
     {

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -15,7 +14,8 @@ internal static class OpenAIJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         // Messages quote names ('model') and say 0.00005 × n: the default encoder wrote \u0027 and \u00D7, unreadable in a
-        // raw body. The relaxed one still escapes what JSON requires; these bodies are application/json, never HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // raw body. This one escapes what JSON requires and the invisible controls a file's labels or texts may hold
+        // (TerminalSafeJsonEncoder); these bodies are application/json, never HTML.
+        Encoder = Inference.TerminalSafeJsonEncoder.Instance,
     };
 }
