@@ -30,11 +30,14 @@ internal static class ExternalDataCopy
     /// <param name="externalDataLocations">The data files the model names, where the caller has read them already
     /// (<see cref="ModelFileStamp.ExternalDataLocations"/>); null to read them here.</param>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the model.</exception>
-    /// <exception cref="ModelLoadException">The external data files cannot be copied (the temporary directory full or unwritable).</exception>
+    /// <exception cref="ModelLoadException">The external data files cannot be copied (the temporary directory full or
+    /// unwritable), or one is not a regular file (a FIFO, a directory).</exception>
     public static InferenceSession CreateSession(string modelPath, SessionOptions options, IReadOnlyList<string>? externalDataLocations = null)
     {
         var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         var locations = OperatingSystem.IsWindows() ? [] : externalDataLocations ?? LocationsIn(modelPath);
+        // Before File.Exists, which a FIFO passes, and the copy, which would wait on it for a writer.
+        ExternalDataFiles.RequireRegularFiles(modelPath, locations);
         if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
             return new InferenceSession(modelPath, options);
 

@@ -45,6 +45,18 @@ internal static class ExternalDataFiles
             .ToList();
     }
 
+    /// <summary>
+    /// Refuses each of <paramref name="locations"/> (<see cref="Of"/>), beside the model at <paramref name="modelPath"/>,
+    /// that exists and is not a regular file, in the words <c>model.onnx</c> itself is refused in
+    /// (<see cref="ModelFolderFile"/>): a FIFO there hung the load, waiting for a writer, with nothing said.
+    /// </summary>
+    /// <exception cref="ModelLoadException">One is a directory, a FIFO, a device or a socket.</exception>
+    public static void RequireRegularFiles(string modelPath, IReadOnlyList<string> locations)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        foreach (var location in locations) ModelFolderFile.RequireRegularFile(Path.Combine(directory, location));
+    }
+
     private static void Graph(Stream stream, long end, List<string> locations) =>
         ProtobufFields.ForEach(stream, end, (field, fieldEnd) =>
         {

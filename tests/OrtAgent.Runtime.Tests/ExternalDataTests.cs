@@ -51,6 +51,26 @@ public sealed class ExternalDataTests : IDisposable
         AssertSameScores(before, classifier.PredictBatch(Texts));
     }
 
+    /// <summary>
+    /// A FIFO in the data file's place passed File.Exists and the copy opened it, waiting for a writer: the load hung
+    /// with nothing said. It is refused as a FIFO in model.onnx's place is, and so is a directory.
+    /// </summary>
+    [UnixTheory("mkfifo")]
+    [InlineData(NotARegularFile.Fifo, "is not a regular file (a FIFO)")]
+    [InlineData(NotARegularFile.Directory, "is a directory")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AWeightsFileThatIsNoRegularFileIsRefusedNamingIt(string kind, string what)
+    {
+        File.Delete(_dataPath);
+        using var notAFile = NotARegularFile.Create(_dataPath, kind);
+
+        var load = Task.Run(() => TextClassifier.Load(_directory.Path));
+
+        Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(20))) == load, "the load is still waiting on the data file");
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => load);
+        Assert.Equal($"{_dataPath}: {what}; a model's model.onnx.data is a file", error.Message);
+    }
+
     private static void AssertSameScores(IReadOnlyList<Prediction> expected, IReadOnlyList<Prediction> actual)
     {
         for (int i = 0; i < expected.Count; i++)

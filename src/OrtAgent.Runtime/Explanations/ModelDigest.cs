@@ -20,7 +20,7 @@ internal static class ModelDigest
     /// external data was digested still matches; of one with external data, a weight edited in the data file changes it,
     /// where <c>model.onnx</c> alone (names, shapes and offsets) stays the same.
     /// </summary>
-    /// <exception cref="UserInputException">An external data file the model names is missing.</exception>
+    /// <exception cref="UserInputException">An external data file the model names is missing, or is no regular file (a FIFO).</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">A file cannot be read.</exception>
     public static string OfModel(string modelPath)
@@ -35,7 +35,7 @@ internal static class ModelDigest
     /// <see cref="OfModel(string)"/> of <paramref name="modelBytes"/>, read from <paramref name="modelPath"/>, whose
     /// directory holds the external data files it names: for a caller that has read the model once already.
     /// </summary>
-    /// <exception cref="UserInputException">An external data file the model names is missing.</exception>
+    /// <exception cref="UserInputException">An external data file the model names is missing, or is no regular file (a FIFO).</exception>
     /// <exception cref="IOException">An external data file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">An external data file cannot be read.</exception>
     public static string OfModel(byte[] modelBytes, string modelPath)
@@ -58,6 +58,7 @@ internal static class ModelDigest
                 throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', but {path} is a folder; put that file there in its place");
             if (!File.Exists(path))
                 throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', which is missing at {path}; copy it there with the model");
+            ModelFolderFile.RequireRegularFile(path);
             using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
             AppendStream(hash, data);
         }

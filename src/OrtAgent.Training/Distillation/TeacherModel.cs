@@ -236,6 +236,9 @@ public sealed class TeacherModel
         try
         {
             var bytes = File.ReadAllBytes(path);
+            // OnnxModel reads the weights of external data files: a FIFO among them would hold it, waiting for a writer.
+            using (var model = new MemoryStream(bytes, writable: false))
+                ExternalDataFiles.RequireRegularFiles(path, ExternalDataFiles.Of(model));
             return (OnnxModel.Load(bytes, path), ModelDigest.OfModel(bytes, path));
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
