@@ -8,7 +8,8 @@ namespace OrtAgent.Runtime;
 /// mapping: a file rewritten in place under a loaded model (<c>cp new/model.onnx.data served/</c>) changed its scores
 /// with no reload (the old graph on the new weights), and one truncated (what a writer opening it does first) killed the
 /// process with SIGBUS on its next run. The copies are made in the temporary directory and removed once the session is
-/// created; its mappings keep their bytes until it is disposed, and nothing else can reach them.
+/// created; its mappings keep their bytes until it is disposed, and nothing else can reach them. A process killed between
+/// the two leaves its copies behind, which the next copy, by any process, removes (<see cref="WeightCopyFolders"/>).
 /// </summary>
 /// <remarks>
 /// Not on Windows, where a mapped file cannot be removed, and cannot be written or truncated either: the writer is refused
@@ -41,7 +42,9 @@ internal static class ExternalDataCopy
         if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
             return new InferenceSession(modelPath, options);
 
-        var copy = Directory.CreateTempSubdirectory("ortagent-weights-");
+        var temporary = Path.GetTempPath();
+        WeightCopyFolders.SweepAbandoned(temporary);
+        var copy = WeightCopyFolders.Create(temporary);
         try
         {
             foreach (var location in locations)

@@ -71,6 +71,25 @@ public sealed class ExternalDataTests : IDisposable
         Assert.Equal($"{_dataPath}: {what}; a model's model.onnx.data is a file", error.Message);
     }
 
+    /// <summary>A copy a killed process left in the temporary directory is removed at the next load that copies.</summary>
+    [UnixFact("Windows opens external data in place, with no copy")]
+    public void ALoadRemovesTheCopyAProcessThatNoLongerRunsLeft()
+    {
+        var leftover = Path.Combine(Path.GetTempPath(), $"ortagent-weights-2147483600-1-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(leftover);
+        File.WriteAllBytes(Path.Combine(leftover, "model.onnx.data"), new byte[16]);
+        try
+        {
+            using var classifier = TextClassifier.Load(_directory.Path);
+
+            Assert.False(Directory.Exists(leftover));
+        }
+        finally
+        {
+            if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
+        }
+    }
+
     private static void AssertSameScores(IReadOnlyList<Prediction> expected, IReadOnlyList<Prediction> actual)
     {
         for (int i = 0; i < expected.Count; i++)
