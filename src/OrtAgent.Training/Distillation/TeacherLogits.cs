@@ -22,8 +22,7 @@ public static class TeacherLogits
     public static (float[]? Training, ClassificationReport Validation) Run(TeacherModel teacher, OrtSessionSettings settings, TokenizedDataset? training,
         TokenizedDataset validation, IReadOnlyList<string> labels, int padId, CancellationToken cancellationToken = default)
     {
-        using var options = settings.CreateSessionOptions();
-        using var session = new InferenceSession(teacher.ModelPath, options);
+        using var session = OpenSession(teacher, settings);
         var trainingLogits = training is null ? null : Compute(session, teacher, training, padId, cancellationToken);
         return (trainingLogits, Score(labels, validation, Compute(session, teacher, validation, padId, cancellationToken)));
     }
@@ -38,9 +37,21 @@ public static class TeacherLogits
         CancellationToken cancellationToken = default)
     {
         if (data.Count == 0) return [];
-        using var options = settings.CreateSessionOptions();
-        using var session = new InferenceSession(teacher.ModelPath, options);
+        using var session = OpenSession(teacher, settings);
         return Compute(session, teacher, data, padId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The teacher's session, on private copies of its external data files (<see cref="ExternalDataCopy"/>): it runs
+    /// over every example, minutes for a large set, and ONNX Runtime maps those files, so the teacher's folder written
+    /// over in place (a re-export to it) changed the logits mid-run, and a truncation killed the run with SIGBUS.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The external data files cannot be copied, or one is not a regular file.</exception>
+    internal static InferenceSession OpenSession(TeacherModel teacher, OrtSessionSettings settings)
+    {
+        // Made for this session and disposed with the call: ExternalDataCopy adds its folder to them.
+        using var options = settings.CreateSessionOptions();
+        return ExternalDataCopy.CreateSession(teacher.ModelPath, options);
     }
 
     private static float[] Compute(InferenceSession session, TeacherModel teacher, TokenizedDataset data, int padId, CancellationToken cancellationToken)
