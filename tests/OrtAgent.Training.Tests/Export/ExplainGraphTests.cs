@@ -340,6 +340,39 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
             rebuilt.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
     }
 
+    /// <summary>
+    /// An explain.onnx that keeps its own weights in explain.onnx.data (as a large model's does) explains as the inline
+    /// one does, and, once opened, from a copy of that file: written over in place, or cut short, the explanations stay
+    /// the same, where ONNX Runtime's mapping of the file would have read the new bytes, or died of SIGBUS.
+    /// </summary>
+    [UnixFact("Windows refuses a write to a file that a loaded model maps")]
+    public void AnExplainGraphWithExternalDataExplainsAndKeepsItsWeightsWhenTheFileIsWrittenOver()
+    {
+        var external = new ModelSaveOptions { ExternalData = true, ExternalDataThresholdBytes = 128 };
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        var modelPath = Path.Combine(directory, ModelContract.ModelFile);
+        OnnxModel.Load(modelPath).Save(modelPath, external);
+        ModelExporter.AddExplainGraph(directory);
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        OnnxModel.Load(explainPath).Save(explainPath, external);
+        var explainData = explainPath + ".data";
+        Assert.True(new FileInfo(explainData).Length > 0);
+
+        using var classifier = TextClassifier.Load(directory);
+        using var inline = TextClassifier.Load(_model.ModelDirectory);
+        var options = new ExplainOptions { Steps = 2 };
+        var explained = classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution).ToArray();
+        Assert.Equal(inline.Explain(Texts[0], options).Words.Select(w => w.Attribution), explained, (x, y) => Math.Abs(x - y) < 1e-5);
+
+        using (var data = new FileStream(explainData, FileMode.Open, FileAccess.Write))
+            data.Write(new byte[data.Length]);
+        Assert.Equal(explained, classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution));
+
+        new FileStream(explainData, FileMode.Truncate, FileAccess.Write).Dispose();
+        Assert.Equal(explained, classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution));
+    }
+
     /// <summary>An explain.onnx written before the record existed cannot be checked, and is used as it was.</summary>
     [Fact]
     public void AnExplainGraphWithoutTheModelRecordExplainsAsBefore()
