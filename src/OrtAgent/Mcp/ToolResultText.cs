@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -9,18 +7,15 @@ namespace OrtAgent.Mcp;
 /// The text content block of a tool's structured result, written for the model that reads it. Most MCP hosts hand a
 /// model that block, not the structured content, and the SDK writes it with the default encoder, which escapes every
 /// non-ASCII character and the apostrophe: a Chinese word reached the model as <c>\u592A</c>, an emoji as
-/// <c>\uD83D\uDE00</c>. Here only what JSON requires is escaped (the quote, the backslash, C0 controls), and, as the CLI's <see cref="Inference.JsonLine"/> does, what would break or reorder the line a host shows:
-/// the other control characters (U+007F to U+009F, U+0085 among them), U+2028 and U+2029, and the bidirectional
-/// controls (U+202E and its kind), which could turn a word around in an agent's UI. Inside a JSON string <c>\u2028</c>
-/// means the same character, so the text is the same JSON.
+/// <c>\uD83D\uDE00</c>. Here only what JSON requires is escaped (the quote, the backslash, C0 controls), and, as the CLI's
+/// JSON does (<see cref="Inference.TerminalSafeJsonEncoder"/>), every invisible control, which could break, reorder or
+/// hide text in the line a host shows: the other control characters (U+007F to U+009F, U+0085 among them), U+2028 and
+/// U+2029, and the format characters (Cf: the bidirectional controls such as U+202E, zero-width characters, and the
+/// tag characters beyond U+FFFF that a model reads and a person never sees). Inside a JSON string <c>\u2028</c> means
+/// the same character, so the text is the same JSON.
 /// </summary>
 internal static class ToolResultText
 {
-    private static readonly SearchValues<char> Escaped = SearchValues.Create(
-        "\"\\\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
-        + "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F"
-        + "\u2028\u2029" + BidiControls.All);
-
     /// <summary><paramref name="json"/> (one JSON value) written compactly with its characters as they are, save those above.</summary>
     public static string Readable(JsonElement json)
     {
@@ -78,10 +73,12 @@ internal static class ToolResultText
             bool wholePair = char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
             if (wholePair)
             {
-                text.Append(c).Append(value[++i]);
+                char low = value[++i];
+                if (Inference.TerminalSafeJsonEncoder.IsInvisibleControl(char.ConvertToUtf32(c, low))) text.Append($"\\u{(int)c:X4}\\u{(int)low:X4}");
+                else text.Append(c).Append(low);
                 continue;
             }
-            if (c >= ' ' && !Escaped.Contains(c) && !char.IsSurrogate(c))
+            if (c >= ' ' && c is not ('"' or '\\') && !Inference.TerminalSafeJsonEncoder.IsInvisibleControl(c) && !char.IsSurrogate(c))
             {
                 text.Append(c);
                 continue;

@@ -50,6 +50,22 @@ public sealed class ToolResultTextTests
         Assert.Equal(json.GetProperty("s\n")[0].GetString(), JsonDocument.Parse(text).RootElement.GetProperty("s\n")[0].GetString());
     }
 
+    /// <summary>
+    /// Format characters beyond the bidirectional controls were written as they were: a zero-width space, a soft hyphen,
+    /// a byte-order mark, and the tag characters beyond U+FFFF, which a person never sees and a model reads (hidden
+    /// instructions in a label). They are escaped as every invisible control is, CJK and emoji still as they are.
+    /// </summary>
+    [Fact]
+    public void EveryFormatCharacterIsEscapedTheTagsBeyondTheBmpAsTheirPairs()
+    {
+        var json = JsonDocument.Parse("[\"zero\\u200Bwidth\\u00ADsoft\\uFEFF\\uDB40\\uDC41 太 \\ud83d\\ude00\"]").RootElement;
+
+        string text = ToolResultText.Readable(json);
+
+        Assert.Equal("[\"zero\\u200Bwidth\\u00ADsoft\\uFEFF\\uDB40\\uDC41 太 😀\"]", text);
+        Assert.Equal(json[0].GetString(), JsonDocument.Parse(text).RootElement[0].GetString());
+    }
+
     private static async Task AssertReadableAsync(McpClient client)
     {
         var classified = await client.CallToolAsync("classify_text", new Dictionary<string, object?> { ["texts"] = new[] { "good", "bad" } });
