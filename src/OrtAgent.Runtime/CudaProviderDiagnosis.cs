@@ -13,14 +13,20 @@ internal static class CudaProviderDiagnosis
         OperatingSystem.IsWindows() ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
 
     /// <summary>
-    /// One sentence on why the CUDA provider cannot be used here: the build carries no provider library, or the
+    /// One sentence on why the CUDA provider cannot be used here: the app carries no provider library, or the
     /// system loader's reason for refusing it; <see langword="null"/> when it loads after all.
     /// </summary>
     public static string? Explain()
     {
         var library = FindProviderLibrary();
+        // Said for two readers: one who built this repository (its default build is the CPU one) and one whose app
+        // takes OrtAgent.Runtime as a package, which depends on the CPU package of ONNX Runtime; -p:OrtAgentDevice is
+        // a switch of this repository's build only, so the line says where the provider comes from, not just the switch.
         if (library is null)
-            return "this build has no CUDA provider; build with -p:OrtAgentDevice=cuda on a machine with an NVIDIA GPU and a CUDA 13 driver";
+            return $"the ONNX Runtime in this process has no CUDA provider (no {LibraryName} beside the app or in runtimes/{RuntimeIdentifier}/native): "
+                + "the OrtAgent.Runtime package and OrtAgent's default build run Microsoft.ML.OnnxRuntime, which is CPU-only; "
+                + "for CUDA, build OrtAgent from source with -p:OrtAgentDevice=cuda (Microsoft.ML.OnnxRuntime.Gpu; see the README's GPU paragraph) "
+                + "and run it on a machine with an NVIDIA GPU and a CUDA 13 driver";
         try
         {
             NativeLibrary.Free(NativeLibrary.Load(library));
@@ -34,12 +40,14 @@ internal static class CudaProviderDiagnosis
         }
     }
 
+    /// <summary>The folder name NuGet's native assets go under for this process, such as linux-x64.</summary>
+    private static string RuntimeIdentifier =>
+        $"{(OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux")}-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
+
     private static string? FindProviderLibrary()
     {
         // Beside the application (self-contained publish) or under runtimes/<rid>/native (framework-dependent build).
-        var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
-        var rid = $"{os}-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
-        var candidates = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native") };
+        var candidates = new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeIdentifier, "native") };
         return candidates.Select(directory => Path.Combine(directory, LibraryName)).FirstOrDefault(File.Exists);
     }
 }

@@ -16,6 +16,27 @@ public sealed class OrtSessionSettingsTests
     }
 
     /// <summary>
+    /// Without the provider library the message says what is missing and where it comes from, for a reader who built
+    /// this repository and for one whose app takes OrtAgent.Runtime as a package (which -p:OrtAgentDevice cannot change):
+    /// until 2026-12-07 it said only "this build has no CUDA provider; build with -p:OrtAgentDevice=cuda".
+    /// </summary>
+    [Fact]
+    public void WithoutTheCudaProviderTheMessageSaysThePackageIsCpuOnlyAndWhereCudaComesFrom()
+    {
+        var library = OperatingSystem.IsWindows() ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
+        var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        var rid = $"{os}-{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
+
+        var error = Assert.Throws<DeviceUnavailableException>(() => new OrtSessionSettings { Device = ExecutionDevice.Cuda }.CreateSessionOptions().Dispose());
+
+        Assert.Equal("OrtSessionSettings.Device = Cuda: the CUDA execution provider cannot be loaded here: "
+            + $"the ONNX Runtime in this process has no CUDA provider (no {library} beside the app or in runtimes/{rid}/native): "
+            + "the OrtAgent.Runtime package and OrtAgent's default build run Microsoft.ML.OnnxRuntime, which is CPU-only; "
+            + "for CUDA, build OrtAgent from source with -p:OrtAgentDevice=cuda (Microsoft.ML.OnnxRuntime.Gpu; see the README's GPU paragraph) "
+            + "and run it on a machine with an NVIDIA GPU and a CUDA 13 driver", error.Message);
+    }
+
+    /// <summary>
     /// The CUDA provider gets its device and TF32 choice through its options object, the path a GPU build takes; on the
     /// CPU build creating that object fails, and the failure is the same device error as before it existed.
     /// </summary>

@@ -441,7 +441,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
 
     [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
-        "--device cuda: the CUDA execution provider cannot be loaded here: this build has no CUDA provider; build with -p:OrtAgentDevice=cuda",
+        "--device cuda: the CUDA execution provider cannot be loaded here: the ONNX Runtime in this process has no CUDA provider (no libonnxruntime_providers_cuda.so",
         "--device", "cuda");
 
     [Fact]
