@@ -14,7 +14,7 @@ using OrtAgent.Training.TextClassifiers;
 namespace OrtAgent.Tests.Docs;
 
 /// <summary>
-/// Every <c>```csharp</c> block of the READMEs compiles, as the Program.cs of a new net10.0 console app (top-level
+/// Every <c>```csharp</c> block of the READMEs and of the packages' readmes (<c>src/*/PACKAGE.md</c>) compiles, as the Program.cs of a new net10.0 console app (top-level
 /// statements, implicit usings, nullable enabled) that references what its README tells a reader to reference.
 /// Errors and warnings both fail, each named by its README line. A block that uses variables of the code around it
 /// declares them in an HTML comment on the line just above its fence, which Markdown does not show:
@@ -31,6 +31,10 @@ public sealed partial class ReadmeCSharpExamplesTests
         ["README.md"] = [typeof(Graph).Assembly, typeof(TextClassifier).Assembly, typeof(TextClassifierTrainer).Assembly, typeof(OpenAIClient).Assembly],
         // The CLI host's notes on its HTTP service.
         ["src/OrtAgent/Serving/README.md"] = [typeof(InferenceServer).Assembly],
+        // The packages' readmes (PACKAGE.md, packed as each one's readme): an app that takes the package alone.
+        ["src/OrtAgent.Onnx/PACKAGE.md"] = [typeof(Graph).Assembly],
+        ["src/OrtAgent.Runtime/PACKAGE.md"] = [typeof(TextClassifier).Assembly],
+        ["src/OrtAgent.Training/PACKAGE.md"] = [typeof(TextClassifierTrainer).Assembly],
     };
 
     // The SDK's implicit usings for a console project (ImplicitUsings enable).
@@ -77,7 +81,7 @@ public sealed partial class ReadmeCSharpExamplesTests
     [Fact]
     public void EveryReadmeWithACSharpExampleHasItsReferencesListed()
     {
-        var withExamples = MarkdownCodeBlock.ReadmeFiles(IsolatedChildProcess.RepositoryRoot).Where(file => CSharpBlocks(file).Any());
+        var withExamples = DocumentsWithExamples().Where(file => CSharpBlocks(file).Any()).Order(StringComparer.Ordinal);
 
         Assert.Equal(ExampleReferences.Keys.Order(StringComparer.Ordinal), withExamples);
     }
@@ -86,7 +90,7 @@ public sealed partial class ReadmeCSharpExamplesTests
     [Fact]
     public void EveryCSharpBlockIsTaggedCsharp()
     {
-        var otherwise = MarkdownCodeBlock.ReadmeFiles(IsolatedChildProcess.RepositoryRoot)
+        var otherwise = DocumentsWithExamples()
             .SelectMany(file => MarkdownCodeBlock.Read(IsolatedChildProcess.RepositoryRoot, file))
             .Where(block => block.Language.ToLowerInvariant() is "cs" or "c#" or "c-sharp" or "csharp" && block.Language != "csharp")
             .Select(block => $"{block} ```{block.Language}");
@@ -126,6 +130,12 @@ public sealed partial class ReadmeCSharpExamplesTests
         var problem = Assert.Single(Compile(new("README.md", "csharp", 10, lines, "<!-- example-context: Strin directory -->"), ReferencesOf("README.md")));
         Assert.StartsWith("README.md:8 (example-context): error CS0246: The type or namespace name 'Strin' could not be found", problem);
     }
+
+    /// <summary>The READMEs and the libraries' package readmes (<c>src/*/PACKAGE.md</c>), relative to the repository.</summary>
+    private static IEnumerable<string> DocumentsWithExamples() =>
+        MarkdownCodeBlock.ReadmeFiles(IsolatedChildProcess.RepositoryRoot).Concat(
+            Directory.EnumerateFiles(Path.Combine(IsolatedChildProcess.RepositoryRoot, "src"), "PACKAGE.md", SearchOption.AllDirectories)
+                .Select(path => Path.GetRelativePath(IsolatedChildProcess.RepositoryRoot, path).Replace('\\', '/')));
 
     private static IEnumerable<MarkdownCodeBlock> CSharpBlocks(string file) =>
         MarkdownCodeBlock.Read(IsolatedChildProcess.RepositoryRoot, file).Where(block => block.Language == "csharp");
