@@ -31,8 +31,8 @@ internal static class ExternalDataCopy
     /// <param name="externalDataLocations">The data files the model names, where the caller has read them already
     /// (<see cref="ModelFileStamp.ExternalDataLocations"/>); null to read them here.</param>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the model.</exception>
-    /// <exception cref="ModelLoadException">The external data files cannot be copied (the temporary directory full or
-    /// unwritable), or one is not a regular file (a FIFO, a directory).</exception>
+    /// <exception cref="ModelLoadException">The external data files cannot be copied (the temporary directory missing, a
+    /// file, full or unwritable), or one is not a regular file (a FIFO, a directory).</exception>
     public static InferenceSession CreateSession(string modelPath, SessionOptions options, IReadOnlyList<string>? externalDataLocations = null)
     {
         var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
@@ -42,9 +42,7 @@ internal static class ExternalDataCopy
         if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
             return new InferenceSession(modelPath, options);
 
-        var temporary = Path.GetTempPath();
-        WeightCopyFolders.SweepAbandoned(temporary);
-        var copy = WeightCopyFolders.Create(temporary);
+        var copy = CreateCopyFolder(modelPath, locations);
         try
         {
             foreach (var location in locations)
@@ -66,6 +64,30 @@ internal static class ExternalDataCopy
             // The session's mappings hold the copies' bytes; their names are no longer needed.
             copy.Delete(recursive: true);
         }
+    }
+
+    // The folder is the temporary directory's; one that is missing, a file or read-only (a device's read-only root) is
+    // the environment's mistake, told as such rather than as .NET's exception, and never created here.
+    private static DirectoryInfo CreateCopyFolder(string modelPath, IReadOnlyList<string> locations)
+    {
+        var temporary = Path.GetTempPath();
+        string? reason = null;
+        if (File.Exists(Path.TrimEndingDirectorySeparator(temporary))) reason = "it is a file, not a directory";
+        else if (!Directory.Exists(temporary)) reason = "no such directory";
+        else
+        {
+            WeightCopyFolders.SweepAbandoned(temporary);
+            try
+            {
+                return WeightCopyFolders.Create(temporary);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                reason = ex.Message;
+            }
+        }
+        throw new ModelLoadException($"{modelPath}: its weights ({string.Join(", ", locations)}) are served from a private copy "
+            + $"in the temporary directory, {temporary}, which cannot hold one: {reason}; set TMPDIR to a writable directory");
     }
 
     private static IReadOnlyList<string> LocationsIn(string modelPath)
