@@ -85,6 +85,7 @@ public static class CliApp
         out UserInputException? logLevelMistake)
     {
         AppSettingsFile.Check(Path.Combine(AppContext.BaseDirectory, AppSettingsFile.FileName));
+        EnvironmentSettings.Check();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,

@@ -52,6 +52,26 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal($"{settings}: {problem}", refused.Message);
     }
 
+    /// <summary>
+    /// A variable set but empty was taken as unset: <c>ORTAGENT_MODELS__ROOT=</c> used ./models without a word, where the
+    /// same value in appsettings.json is refused. It is one line naming the variable as it was spelt, before any command runs.
+    /// </summary>
+    [Theory]
+    [InlineData("ORTAGENT_MODELS__ROOT", "", "is set but empty, which names no folder; set it to a path, or unset it for the default")]
+    [InlineData("ORTAGENT_Artifacts__Root", " ", "is set to ' ', which names no folder; set it to a path, or unset it for the default")]
+    [InlineData("ORTAGENT_ORT_TELEMETRY", "", "is set but empty; set it to 1 to let ONNX Runtime's telemetry run, or unset it to keep it off")]
+    public void AVariableSetButEmptyIsRefusedNamingIt(string variable, string value, string problem)
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment[variable] = value;
+
+        var run = child.Run("models", "list");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {variable} {problem}", run.Error.TrimEnd('\n'));
+        Assert.Equal("", run.Output);
+    }
+
     /// <summary>What the configuration reads as the shipped file does: comments, trailing commas, other keys.</summary>
     [Fact]
     public void ASettingsFileAsTheConfigurationReadsItPasses()
