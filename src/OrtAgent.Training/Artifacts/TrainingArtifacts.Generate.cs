@@ -47,25 +47,36 @@ public sealed partial class TrainingArtifacts
     /// <exception cref="UserInputException">The options are invalid, the base model cannot be fine-tuned, or
     /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
     public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory) =>
-        Generate(options, outputDirectory, encoder: null, startFrom: null, static () => { }, static () => { });
+        Generate(options, outputDirectory, encoder: null, startFrom: null, static () => { }, CancellationToken.None);
 
     /// <summary>
-    /// The graphs and the initial checkpoint built in memory, then, once <paramref name="beforeChanging"/> has returned,
-    /// written into <paramref name="outputDirectory"/> in place of a run there: with <paramref name="derived"/>, its
+    /// The graphs and the initial checkpoint built in memory, then, unless <paramref name="cancellationToken"/> was
+    /// cancelled meanwhile, written into <paramref name="outputDirectory"/> in place of a run there: with <paramref name="derived"/>, its
     /// encoder first, where <paramref name="encoderPath"/> is; with <paramref name="startFrom"/>, its weights in the
     /// checkpoint, checked before anything changes. <paramref name="beforeBuilding"/> is called once the options are
     /// checked against the encoder (the eval graph, which the same checks refuse, is built first: it takes no gradients),
     /// before the long part of the build; with <paramref name="startFrom"/>, once its weights are checked, so that a
-    /// refusal of them is the one line said.
+    /// refusal of them is the one line said. The stop is looked at before each <see cref="TrainingBuildPhase"/> begins
+    /// (then <paramref name="onPhase"/> is told of it): a cancel while a graph builds is taken once that graph is done, not
+    /// once all are (which took tens of seconds), and until <see cref="TrainingBuildPhase.Writing"/> nothing was written.
     /// </summary>
     private static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, string encoderPath, Func<OnnxModel> loadEncoder,
-        DerivedEncoder? derived, StartingWeights? startFrom, Action beforeBuilding, Action beforeChanging)
+        DerivedEncoder? derived, StartingWeights? startFrom, Action beforeBuilding, CancellationToken cancellationToken, Action<TrainingBuildPhase>? onPhase)
     {
+        void Begin(TrainingBuildPhase phase)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            onPhase?.Invoke(phase);
+        }
+
+        Begin(TrainingBuildPhase.EvalGraph);
         var eval = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: false);
         // Starting weights are checked against the built run only: said before them, a refusal would follow the warning.
         if (startFrom is null) beforeBuilding();
-        var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
+        Begin(TrainingBuildPhase.TrainingGraph);
+        var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true, beforeGradients: () => Begin(TrainingBuildPhase.Gradients));
 
+        Begin(TrainingBuildPhase.OptimizerGraph);
         var trainable = training.Trainable.Select(p => new TrainableParameter(p.Key, p.Value.Dims)).ToList();
         var (optimizer, states) = options.Optimizer switch
         {
@@ -82,7 +93,7 @@ public sealed partial class TrainingArtifacts
             beforeBuilding();
         }
 
-        beforeChanging();
+        Begin(TrainingBuildPhase.Writing);
         System.IO.Directory.CreateDirectory(outputDirectory);
         if (options.LeaveMarkedForSetup) BeginSetup(outputDirectory);
         RemovePreviousRun(outputDirectory, encoderPath);

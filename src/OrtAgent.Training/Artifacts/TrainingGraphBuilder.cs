@@ -31,7 +31,8 @@ internal static partial class TrainingGraphBuilder
     /// <param name="encoderPath">Where the encoder is (or, for one made for the run, will be) read from, which refusals name.</param>
     /// <param name="options">What to build.</param>
     /// <param name="training">The training graph (dropout on, gradients out), or the eval graph.</param>
-    public static TrainingGraph Build(OnnxModel model, string encoderPath, TrainingArtifactsOptions options, bool training)
+    /// <param name="beforeGradients">Called between the forward pass and the backward one, the longest part (where a stop is looked at); null for nothing.</param>
+    public static TrainingGraph Build(OnnxModel model, string encoderPath, TrainingArtifactsOptions options, bool training, Action? beforeGradients = null)
     {
         var g = model.Graph;
         PrepareOpset(model, encoderPath);
@@ -70,7 +71,11 @@ internal static partial class TrainingGraphBuilder
         if (trainable.Count == 0) throw new UserInputException("the freeze patterns freeze every parameter; nothing would be trained");
 
         var inputs = trainable.Select(p => LiftToInput(g, p)).ToList();
-        if (training) AppendGradients(g, loss, inputs);
+        if (training)
+        {
+            beforeGradients?.Invoke();
+            AppendGradients(g, loss, inputs);
+        }
         return new TrainingGraph(model, encoder,
             trainable.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(),
             frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(), adapted);

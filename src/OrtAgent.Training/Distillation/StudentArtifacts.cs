@@ -28,21 +28,21 @@ public static class StudentArtifacts
     /// <param name="directory">The artifacts directory.</param>
     public static TrainingArtifacts Generate(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
         StudentTrainingSettings training, string directory) =>
-        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: false, static () => { });
+        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: false, CancellationToken.None);
 
     /// <summary>
     /// As <see cref="Generate(TeacherModel, IReadOnlyList{int}, DistillationOptions, StudentTrainingSettings, string)"/>
-    /// for a new run set up in place of whatever <paramref name="directory"/> holds: <paramref name="beforeChanging"/> is
-    /// called once the student is built, before the directory changes (where a stop is looked at), and the directory is
+    /// for a new run set up in place of whatever <paramref name="directory"/> holds: <paramref name="cancellationToken"/> is
+    /// looked at before each part of the build and once the student is built, before the directory changes, and the directory is
     /// left marked as being set up (<see cref="TrainingArtifacts.BeginSetup"/>) for the caller to complete once its
     /// records are written.
     /// </summary>
     internal static TrainingArtifacts GenerateReplacing(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
-        StudentTrainingSettings training, string directory, Action beforeChanging) =>
-        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: true, beforeChanging);
+        StudentTrainingSettings training, string directory, CancellationToken cancellationToken) =>
+        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: true, cancellationToken);
 
     private static TrainingArtifacts Generate(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
-        StudentTrainingSettings training, string directory, bool leaveMarkedForSetup, Action beforeChanging)
+        StudentTrainingSettings training, string directory, bool leaveMarkedForSetup, CancellationToken cancellationToken)
     {
         var encoderDirectory = Path.Combine(Path.GetFullPath(directory), EncoderDirectoryName);
         var encoder = DerivedEncoder.Hold(teacher.BuildStudentEncoder(keep), $"the student of {teacher.Directory} with {keep.Count} of its {teacher.Layers} layers",
@@ -63,7 +63,7 @@ public static class StudentArtifacts
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
-        }, directory, encoder, TeacherHead(teacher), static () => { }, beforeChanging);
+        }, directory, encoder, TeacherHead(teacher), static () => { }, cancellationToken);
         return artifacts;
     }
 

@@ -169,10 +169,10 @@ public static partial class TextClassifierTrainer
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
         try
         {
-            // The stop looked at once the student is built: the last moment the run there is still as it was.
+            // The stop looked at before each part of the build and once the student is built: the last moment the run there is still as it was.
             var artifacts = StudentArtifacts.GenerateReplacing(teacher, keep, options.Distillation,
                 new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory,
-                cancellationToken.ThrowIfCancellationRequested);
+                cancellationToken);
             new StudentRecord(teacher.Directory, keep, teacherAccuracy) { TeacherDigest = teacher.Digest() }.Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);

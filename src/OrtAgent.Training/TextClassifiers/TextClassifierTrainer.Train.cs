@@ -24,7 +24,7 @@ public static partial class TextClassifierTrainer
     /// </param>
     /// <param name="observer">Receives each step, evaluation, message and warning, on the calling thread; null for none.</param>
     /// <param name="cancellationToken">
-    /// Stops the run: while it is set up, before its graphs are built, before they are written and before training
+    /// Stops the run: while it is set up, before each of its graphs is built (and their backward pass), before they are written and before training
     /// sessions open, leaving the artifacts directory whole (as it was, or the new run's starting checkpoint); while it
     /// trains, at the next step, after a checkpoint.
     /// </param>
@@ -199,7 +199,7 @@ public static partial class TextClassifierTrainer
     /// encoder (<see cref="OwnEncoder"/>), which then replaces the base in <paramref name="artifactsOptions"/>; else null.
     /// </param>
     /// <param name="cancellationToken">
-    /// Looked at before the graphs are built and again before anything is written: a stop then leaves the artifacts
+    /// Looked at before each graph is built (and the backward pass) and again before anything is written: a stop then leaves the artifacts
     /// directory as it was, where it waited for the graphs and a step-0 checkpoint.
     /// </param>
     private static TrainingArtifacts GenerateRun(TextClassifierTrainingOptions options, TrainingArtifactsOptions artifactsOptions, TrainingMethodChoice method,
@@ -213,7 +213,7 @@ public static partial class TextClassifierTrainer
             if (encoder is not null)
                 artifactsOptions = artifactsOptions with { BaseModel = Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName) };
             artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom,
-                cancellationToken.ThrowIfCancellationRequested, cancellationToken.ThrowIfCancellationRequested);
+                cancellationToken.ThrowIfCancellationRequested, cancellationToken);
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest,
                 initFrom?.Describe()).Write(artifacts.Directory);

@@ -459,7 +459,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
         }, method, options.Contrastive), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom,
-            beforeBuilding, cancellationToken.ThrowIfCancellationRequested);
+            beforeBuilding, cancellationToken);
     }
 
     /// <summary>
