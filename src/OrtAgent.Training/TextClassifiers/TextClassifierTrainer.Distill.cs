@@ -111,6 +111,7 @@ public static partial class TextClassifierTrainer
             // that the next resume, and an export of the checkpoint, find and name it there.
             if (StudentRecord.Read(artifacts.Directory) is { } student && !UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
                 (student with { Teacher = teacher.Directory }).Write(artifacts.Directory);
+            OutputRecord.Write(artifacts.Directory, options.OutputDirectory);
             log?.Record(artifacts.Directory, isNew: false);
         }
         else
@@ -174,6 +175,9 @@ public static partial class TextClassifierTrainer
                 new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory,
                 cancellationToken);
             new StudentRecord(teacher.Directory, keep, teacherAccuracy) { TeacherDigest = teacher.Digest() }.Write(artifacts.Directory);
+            // Where the student goes, in the record distill --resume reads (as Train keeps its), so the command line
+            // resumes a run this facade began into its OutputDirectory rather than models/<artifacts' name>.
+            OutputRecord.Write(artifacts.Directory, options.OutputDirectory);
             log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);
             TrainingArtifacts.CompleteSetup(artifacts.Directory);

@@ -148,9 +148,9 @@ public static partial class TextClassifierTrainer
             // Marked until set up, so a run killed half-way is started again rather than resumed (ClaimedDirectories.Claim).
             LeaveMarkedForSetup = true,
         }, method.Method, options.Contrastive), method, digest, initFrom, ownEncoder is null ? null : baseModel, cancellationToken);
-        // Where the run exports, in the record train --resume reads (a line, the full path), so the command line resumes
+        // Where the run exports, in the record train --resume reads (OutputRecord), so the command line resumes
         // it into this folder rather than models/<artifacts' name>. Its data, examples in memory, has no record to write.
-        AtomicFile.WriteAllText(Path.Combine(artifacts.Directory, TrainingArtifacts.OutputRecordFile), options.OutputDirectory + "\n");
+        OutputRecord.Write(artifacts.Directory, options.OutputDirectory);
         var state = SavedState(resume);
         var sources = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet, heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
         // What its card will say of the method, data and hyperparameters, kept before the first step for an export of the

@@ -155,9 +155,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     {
         public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
 
+        // The output is recorded by the run itself (OutputRecord), as the facade's is.
         public void Record(string artifactsDirectory, bool isNew)
         {
-            TrainingDestinations.RecordOutput(artifactsDirectory, output);
             if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath, columns.TextColumn, columns.LabelColumn);
         }
 

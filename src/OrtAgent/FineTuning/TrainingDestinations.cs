@@ -159,16 +159,11 @@ internal static class TrainingDestinations
     /// </summary>
     public static string ArtifactsNameFor(string output) => Path.GetFileName(FullPath(output));
 
-    // In a run's artifacts: the full path of the model folder the run exports to.
-    private const string OutputRecordFile = TrainingArtifacts.OutputRecordFile;
-
-    /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it, or null (none recorded, or artifacts written before 2026-12-04).</summary>
-    public static string? RecordedOutput(string artifactsDirectory) =>
-        ReadRecord(artifactsDirectory, OutputRecordFile) is [{ Length: > 0 } path, ..] ? path : null;
+    /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it (<see cref="OutputRecord"/>), or null (none recorded, or artifacts written before 2026-12-04).</summary>
+    public static string? RecordedOutput(string artifactsDirectory) => OutputRecord.Read(artifactsDirectory);
 
     /// <summary>Records in a run's artifacts the model folder it exports to, for <see cref="RecordedOutput"/>.</summary>
-    public static void RecordOutput(string artifactsDirectory, string output) =>
-        WriteRecord(artifactsDirectory, OutputRecordFile, FullPath(output));
+    public static void RecordOutput(string artifactsDirectory, string output) => OutputRecord.Write(artifactsDirectory, output);
 
     // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data,
     // then the text and label columns named for them (empty: detected; records before 2026-12-07 end after the data).

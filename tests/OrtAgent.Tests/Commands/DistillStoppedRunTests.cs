@@ -170,6 +170,58 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Equal(expected, OrtAgent.Training.Distillation.StudentRecord.Read(artifacts)!.TeacherDigest);
     }
 
+    /// <summary>
+    /// A distillation the library began (TextClassifierTrainer.Distill), stopped, then resumed by <c>distill --resume</c>:
+    /// the library wrote no output.txt (train's facade does), so the command line exported the student to
+    /// ./models/&lt;artifacts' name&gt; rather than the run's OutputDirectory. It records its output, and the resume exports there.
+    /// </summary>
+    [Fact]
+    public async Task ADistillationTheLibraryBeganResumesIntoItsOwnOutputDirectory()
+    {
+        // A name of its own: before the fix the export landed in ./models/<name>, removed below.
+        string name = "library-student-" + Guid.NewGuid().ToString("N")[..8];
+        var options = new OrtAgent.Training.TextClassifiers.TextClassifierDistillationOptions
+        {
+            Teacher = teacher.Teacher, ArtifactsDirectory = _work.Combine("artifacts", name), OutputDirectory = _work.Combine("out", "student"),
+            Distillation = new OrtAgent.Training.Distillation.DistillationOptions { Layers = 2 },
+            FineTuning = new FineTuningOptions { Epochs = 2, BatchSize = 8, LearningRate = 5e-3, MinimumSteps = 0 },
+            Session = new OrtSessionSettings { IntraOpThreads = 1 },
+        };
+        var examples = File.ReadAllLines(teacher.TrainCsv).Skip(1).Select(line => line.Split(','))
+            .Select(fields => new OrtAgent.Data.LabeledExample(fields[0], fields[1])).ToList();
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => OrtAgent.Training.TextClassifiers.TextClassifierTrainer.Distill(options, examples,
+            observer: new StopAfterSteps(2, stop), cancellationToken: stop.Token));
+        string stray = Path.GetFullPath(Path.Combine("models", name));
+        try
+        {
+            var resumed = await CliRun.RunAsync(["distill", "--resume", options.ArtifactsDirectory, "--data", teacher.TrainCsv]);
+
+            Assert.True(resumed.ExitCode == 0, resumed.ToString());
+            Assert.True(File.Exists(Path.Combine(options.OutputDirectory, ModelContract.ModelFile)), resumed.ToString());
+            Assert.False(Directory.Exists(stray));
+        }
+        finally
+        {
+            if (Directory.Exists(stray)) Directory.Delete(stray, recursive: true);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="stop"/> once <paramref name="steps"/> steps were reported.</summary>
+    private sealed class StopAfterSteps(int steps, CancellationTokenSource stop) : ITrainingObserver
+    {
+        private int _seen;
+
+        public void OnStep(TrainingStepInfo step)
+        {
+            if (++_seen == steps) stop.Cancel();
+        }
+
+        public void OnEvaluation(EvaluationInfo evaluation) { }
+
+        public void OnMessage(string message) { }
+    }
+
     /// <summary>A distillation of two epochs stopped at its first evaluation: its command, artifacts, run and checkpoint step.</summary>
     private async Task<(string[] Args, string Artifacts, CliRun Stopped, long Step)> StoppedDistillationAsync()
     {
