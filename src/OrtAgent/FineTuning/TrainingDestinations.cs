@@ -159,10 +159,13 @@ internal static class TrainingDestinations
     /// </summary>
     public static string ArtifactsNameFor(string output) => Path.GetFileName(FullPath(output));
 
-    /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it (<see cref="OutputRecord"/>), or null (none recorded, or artifacts written before 2026-12-04).</summary>
+    /// <summary>
+    /// The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it (<see cref="OutputRecord.Read"/>:
+    /// as typed where that still names it, else its full path), or null (none recorded, or artifacts written before 2026-12-04).
+    /// </summary>
     public static string? RecordedOutput(string artifactsDirectory) => OutputRecord.Read(artifactsDirectory);
 
-    /// <summary>Records in a run's artifacts the model folder it exports to, for <see cref="RecordedOutput"/>.</summary>
+    /// <summary>Records in a run's artifacts the model folder it exports to, as typed, for <see cref="RecordedOutput"/>.</summary>
     public static void RecordOutput(string artifactsDirectory, string output) => OutputRecord.Write(artifactsDirectory, output);
 
     // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data,

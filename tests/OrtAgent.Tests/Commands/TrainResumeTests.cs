@@ -318,6 +318,37 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
         }
     }
 
+    /// <summary>
+    /// A run given a relative --output said "to models/m"; its --resume said the full path, as output.txt recorded it
+    /// alone. The record keeps the path as typed beside the full one: resumed where it began the run names it as typed,
+    /// and resumed from another directory it still exports where it began (named by its full path there), not under
+    /// that directory, and goes on naming it as typed where it began.
+    /// </summary>
+    [Fact]
+    public async Task AResumedRunNamesARelativeOutputAsTypedAndExportsWhereItBeganFromAnyDirectory()
+    {
+        string artifacts = _work.Combine("artifacts", "m"), model = _work.Combine("models", "m");
+        var here = new OrtAgentProcess { WorkingDirectory = _work.Path };
+        var first = await here.RunAsync(tiny.TrainArgs(_work.Path, "--output", Path.Combine("models", "m"), "--epochs", "1"), TimeSpan.FromMinutes(2));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains($" to {Path.Combine("models", "m")}\n", first.Output);
+
+        var resumed = await here.RunAsync(["train", "--resume", artifacts], TimeSpan.FromMinutes(2));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($" to {Path.Combine("models", "m")}\n", resumed.Output);
+        Assert.DoesNotContain(model, resumed.Output);
+
+        string elsewhere = Directory.CreateDirectory(_work.Combine("elsewhere")).FullName;
+        var fromElsewhere = await new OrtAgentProcess { WorkingDirectory = elsewhere }.RunAsync(["train", "--resume", artifacts], TimeSpan.FromMinutes(2));
+        Assert.True(fromElsewhere.ExitCode == 0, fromElsewhere.ToString());
+        Assert.Contains($" to {model}\n", fromElsewhere.Output);
+        Assert.False(Directory.Exists(Path.Combine(elsewhere, "models")));
+
+        var backHere = await here.RunAsync(["train", "--resume", artifacts], TimeSpan.FromMinutes(2));
+        Assert.True(backHere.ExitCode == 0, backHere.ToString());
+        Assert.Contains($" to {Path.Combine("models", "m")}\n", backHere.Output);
+    }
+
     /// <summary>Cancels <paramref name="stop"/> once <paramref name="steps"/> steps were reported.</summary>
     private sealed class StopAfterSteps(int steps, CancellationTokenSource stop) : ITrainingObserver
     {
