@@ -93,7 +93,11 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
             : await CliRun.RunCancelledOnAsync([.. args, "--init-from", student], trigger);
 
         Assert.True(again.ExitCode == 130, again.ToString());
-        Assert.Single(again.ErrorLines, line => line.StartsWith($"warning: {artifacts} holds a run stopped at step {step}", StringComparison.Ordinal));
+        var warned = again.ErrorLines.Where(line => line.StartsWith($"warning: {artifacts} holds a run stopped at step {step}", StringComparison.Ordinal)).ToList();
+        // Stopped while it builds, the run stops once the graph being built is done: the warning, due once the starting
+        // weights are checked (after the graphs), is said only when the stop came that late.
+        if (trigger == "warning:") Assert.Single(warned);
+        else Assert.True(warned.Count <= 1, again.ToString());
         Assert.Equal(before, TreeSnapshot.Take(artifacts));
         var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
@@ -172,14 +176,14 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
 
     /// <summary>
     /// A distillation the library began (TextClassifierTrainer.Distill), stopped, then resumed by <c>distill --resume</c>:
-    /// the library wrote no output.txt (train's facade does), so the command line exported the student to
-    /// ./models/&lt;artifacts' name&gt; rather than the run's OutputDirectory. It records its output, and the resume exports there.
+    /// the library wrote no output.txt (train's facade does), so the command line exported the student where distill
+    /// does without --output, beside the teacher (its folder name with -small), rather than the run's OutputDirectory.
+    /// It records its output, and the resume exports there.
     /// </summary>
     [Fact]
     public async Task ADistillationTheLibraryBeganResumesIntoItsOwnOutputDirectory()
     {
-        // A name of its own: before the fix the export landed in ./models/<name>, removed below.
-        string name = "library-student-" + Guid.NewGuid().ToString("N")[..8];
+        string name = "library-student";
         var options = new OrtAgent.Training.TextClassifiers.TextClassifierDistillationOptions
         {
             Teacher = teacher.Teacher, ArtifactsDirectory = _work.Combine("artifacts", name), OutputDirectory = _work.Combine("out", "student"),
@@ -192,7 +196,8 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         using var stop = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() => OrtAgent.Training.TextClassifiers.TextClassifierTrainer.Distill(options, examples,
             observer: new StopAfterSteps(2, stop), cancellationToken: stop.Token));
-        string stray = Path.GetFullPath(Path.Combine("models", name));
+        // Beside the teacher the class shares: removed below, so that no other test finds it.
+        string stray = teacher.Teacher + "-small";
         try
         {
             var resumed = await CliRun.RunAsync(["distill", "--resume", options.ArtifactsDirectory, "--data", teacher.TrainCsv]);
