@@ -59,7 +59,6 @@ public sealed class ConfigurationTests : IDisposable
     [Theory]
     [InlineData("ORTAGENT_MODELS__ROOT", "", "is set but empty, which names no folder; set it to a path, or unset it for the default")]
     [InlineData("ORTAGENT_Artifacts__Root", " ", "is set to ' ', which names no folder; set it to a path, or unset it for the default")]
-    [InlineData("ORTAGENT_ORT_TELEMETRY", "", "is set but empty; set it to 1 to let ONNX Runtime's telemetry run, or unset it to keep it off")]
     public void AVariableSetButEmptyIsRefusedNamingIt(string variable, string value, string problem)
     {
         using var child = new IsolatedChildProcess();
