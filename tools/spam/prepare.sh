@@ -20,6 +20,11 @@ output_dir=''
 split=collection
 
 while [[ $# -gt 0 ]]; do
+  # An option's value is the next word; a missing one is a mistake of the command line, said as the others are.
+  case "$1" in
+    --cache-dir|--output-dir|--split)
+      [[ $# -ge 2 && -n "$2" ]] || { echo "error: $1 needs a value (try --help)" >&2; exit 2; } ;;
+  esac
   case "$1" in
     --cache-dir) cache_dir=$2; shift 2 ;;
     --output-dir) output_dir=$2; shift 2 ;;
