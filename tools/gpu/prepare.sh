@@ -14,6 +14,7 @@ arch="${ARCH:-90}"
 marker=.ortagent-gpu-bundle
 
 # OUT is emptied first, so it must be a folder this script made (or an empty one), never something that holds more.
+# Only the marker says so: SHA256SUMS is a common name, and a folder of someone's downloads with one in it was emptied.
 refuse() { echo "prepare.sh: refusing to empty $out: $1" >&2; exit 2; }
 case "$out" in
   / | "$(realpath -m "$HOME")") refuse "it is / or your home folder" ;;
@@ -21,8 +22,8 @@ esac
 case "$root/" in "$out"/*) refuse "it is the repository root or a folder above it" ;; esac
 if [ -e "$out" ]; then
   [ -d "$out" ] || refuse "it is not a folder"
-  if [ -n "$(ls -A "$out")" ] && [ ! -f "$out/SHA256SUMS" ] && [ ! -f "$out/$marker" ]; then
-    refuse "it is a folder that holds no earlier bundle (no SHA256SUMS or $marker inside)"
+  if [ -n "$(ls -A "$out")" ] && [ ! -f "$out/$marker" ]; then
+    refuse "it is a folder that holds no earlier bundle (no $marker inside, which prepare.sh writes in the folders it makes)"
   fi
 fi
 rm -rf "$out"
