@@ -39,8 +39,17 @@ internal static class UnknownOptionText
         // belongs to the commands that take it, and one that every command took ignored it on most of them.
         if (OptionsOf(command).Any(o => o.Name == flag || o.Aliases.Contains(flag)))
             return $"{flag}: an option of {name}, so it goes after '{name}' ({ParseErrorText.CommandPath(command)} {flag} …); see '{ParseErrorText.CommandPath(command)} --help'";
-        return Hint(command, flag) is { } hint ? $"{flag}: not an option of {name}; {hint}; see '{ParseErrorText.CommandPath(command)} --help'" : null;
+        return Hint(command, flag) is not null ? NotAnOption(command, flag) : null;
     }
+
+    /// <summary>
+    /// The line for <paramref name="flag"/>, which <paramref name="command"/> does not take, with the hint when there is
+    /// one: for a command whose argument took the flag as its value (<c>models pull --bogus</c>), where the parser has
+    /// no line of its own to keep.
+    /// </summary>
+    public static string NotAnOption(Command command, string flag) =>
+        $"{flag}: not an option of {CommandName(command)}; " + (Hint(command, flag) is { } hint ? hint + "; " : "")
+        + $"see '{ParseErrorText.CommandPath(command)} --help'";
 
     /// <summary>
     /// What <paramref name="flag"/>, which <paramref name="command"/> does not take, was likely meant as: another way the

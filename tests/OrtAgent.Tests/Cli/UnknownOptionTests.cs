@@ -38,6 +38,26 @@ public sealed class UnknownOptionTests
         Assert.Equal($"error: {line}", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// models pull's name took a flag it does not take as any word: it was looked up as a model ('unknown base model
+    /// --bogus'), or the name after it was the unrecognized word. The flag is named as on every other command.
+    /// </summary>
+    [Theory]
+    [InlineData("--bogus: not an option of models pull; see 'ortagent models pull --help'", "models", "pull", "--bogus", "minilm")]
+    [InlineData("--bogus: not an option of models pull; see 'ortagent models pull --help'", "models", "pull", "--bogus")]
+    [InlineData("--bogus: not an option of models pull; see 'ortagent models pull --help'", "models", "pull", "minilm", "--bogus")]
+    [InlineData("--artifacts-root: not an option of models pull; train, distill take it; see 'ortagent models pull --help'",
+        "models", "pull", "--artifacts-root", "--models-root", "models")]
+    [InlineData("arctic-xs: models pull takes one model's name, and it was minilm; see 'ortagent models pull --help'",
+        "models", "pull", "minilm", "arctic-xs")]
+    public async Task AFlagModelsPullDoesNotTakeIsNamedNotPulled(string line, params string[] args)
+    {
+        var run = await CliRun.RunAsync(args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {line}", Assert.Single(run.ErrorLines));
+    }
+
     /// <summary>A flag near nothing any command takes keeps the parser's line: a guess there would mislead.</summary>
     [Fact]
     public async Task AFlagNearNothingKeepsTheParsersLine()

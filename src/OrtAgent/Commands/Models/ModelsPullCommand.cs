@@ -21,11 +21,31 @@ internal sealed class ModelsPullCommand : BaseCommand
         _store = store;
         _console = console;
         Arguments.Add(_name);
+        // Words left over are refused by ReadName, which can say what a flag among them was: the parser's line named
+        // the model's name instead when a flag had taken its place ('unrecognized command or argument minilm').
+        TreatUnmatchedTokensAsErrors = false;
+    }
+
+    /// <summary>
+    /// The model's name, once no word of the command line is a flag pull does not take or a word too many. The parser
+    /// hands such a flag (<c>--bogus</c>, train's <c>--artifacts-root</c>) to the name as any word, and it was looked up
+    /// as a model (<c>unknown base model '--bogus'</c>); no model's name begins with a dash, so such a word is the flag
+    /// it looks like, said as for every other command (<see cref="UnknownOptionText"/>).
+    /// </summary>
+    /// <exception cref="UserInputException">A flag pull does not take, or a second name.</exception>
+    private string ReadName(ParseResult parseResult)
+    {
+        var name = parseResult.GetValue(_name)!;
+        var stray = name.Length > 1 && name[0] == '-' ? name : parseResult.UnmatchedTokens.FirstOrDefault();
+        if (stray is null) return name;
+        throw new UserInputException(stray.Length > 1 && stray[0] == '-'
+            ? UnknownOptionText.NotAnOption(this, stray.Split('=', ':')[0])
+            : $"{stray}: models pull takes one model's name, and it was {name}; see '{ParseErrorText.CommandPath(this)} --help'");
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var result = await _store.PullAsync(parseResult.GetValue(_name)!, cancellationToken);
+        var result = await _store.PullAsync(ReadName(parseResult), cancellationToken);
         var where = Markup.Escape(result.Directory);
         var what = Markup.Escape($"{result.Model.Name} ({result.Model.PackageId} {result.Model.PackageVersion})");
         _console.MarkupLine(result.Outcome switch
