@@ -19,7 +19,8 @@ public static class BenchErrorHandler
         }
         catch (BenchUsageException ex)
         {
-            Console.Error.WriteLine($"bench: {OneLine(ex.Message)}\nusage: {BenchOptions.Usage}");
+            // One line, as every other refusal: the usage is ~900 characters and --help prints it.
+            Console.Error.WriteLine($"bench: {OneLine(ex.Message)}; see --help");
             return UserError;
         }
         catch (UserInputException ex)

@@ -158,17 +158,30 @@ public sealed record BenchOptions
     /// <summary>Session settings for OrtAgent's runs: this device and thread count.</summary>
     public OrtAgent.Runtime.OrtSessionSettings SessionSettings => new() { Device = Device, IntraOpThreads = Threads };
 
+    /// <summary><c>--help</c>: print <see cref="HelpText"/> and run nothing.</summary>
+    public bool Help { get; init; }
+
+    /// <summary>
+    /// Whether this run starts PyTorch children: the comparison (not <c>--profile</c>, and not the modes that measure
+    /// OrtAgent alone) without <c>--no-torch</c>.
+    /// </summary>
+    public bool RunsPyTorch => !SkipTorch && !Profile && !LearningCurve && !Distill && !Lora && !Allocations && !IsChild;
+
     /// <summary>Whether this process is a child measuring one configuration.</summary>
     public bool IsChild => Single is not null;
 
     public static string Usage =>
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
-        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
+        "[--help] [--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] [--child-timeout-minutes 360] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
         "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--sample-seeds 1,2,3] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before,standard-no-holdout,contrastive-no-holdout,contrastive-then-standard,contrastive-chunks,standard-chunks] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR] " +
         "| --allocations [--models-root DIR] [--threads 2] [--json out.json] [--work DIR]";
+
+    /// <summary><see cref="Usage"/> for <c>--help</c>: one mode a line.</summary>
+    public static string HelpText => "usage: " + Usage.Replace(" | ", "\n     | ", StringComparison.Ordinal)
+        + "\nSee tools/bench/README.md for what each mode measures.";
 
     /// <exception cref="BenchUsageException">An unknown argument, a bad value or a contradiction; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -186,6 +199,7 @@ public sealed record BenchOptions
             options = args[i] switch
             {
                 "--quick" => options,
+                "--help" or "-h" => options with { Help = true },
                 "--profile" => options with { Profile = true },
                 "--json" => options with { JsonPath = Next() },
                 "--models-root" => options with { ModelsRoot = Next() },
@@ -234,11 +248,28 @@ public sealed record BenchOptions
                 _ => throw new BenchUsageException($"unknown argument '{args[i]}'"),
             };
         }
+        if (options.Help) return options;
         // Seeds run FirstSeed…Seeds: a first seed past the last would run nothing and write an empty curve.
         if (options.CurveFirstSeed > options.CurveSeeds)
             throw new BenchUsageException($"--first-seed {options.CurveFirstSeed} is past the last seed, --seeds {options.CurveSeeds}: seeds {options.CurveFirstSeed}…{options.CurveSeeds} would run nothing");
         return options;
     }
+
+    /// <summary>
+    /// The options of every <c>ortagent</c> command the bench starts, as a user running it on this machine would give them:
+    /// <c>--threads</c> and <c>--device</c>, and for <c>train</c>, which pulls and reads its base model there,
+    /// <c>--models-root</c>. Built once here: each mode built its own, and only <c>--distill</c> passed the models root
+    /// on, so the other modes trained from <c>./models</c> whatever the bench was told. An option that
+    /// <paramref name="given"/> already holds (<c>--curve-args</c>) is left to it, as the CLI takes each option once.
+    /// </summary>
+    public string[] CliArguments(string command, IReadOnlyCollection<string>? given = null)
+    {
+        string[] pairs = ["--threads", Invariant(Threads), "--device", DeviceName, .. command == "train" ? ["--models-root", ModelsRoot] : Array.Empty<string>()];
+        return pairs.Chunk(2).Where(pair => given?.Contains(pair[0]) != true).SelectMany(pair => pair).ToArray();
+    }
+
+    /// <summary><see cref="Device"/> as <c>--device</c> spells it.</summary>
+    public string DeviceName => Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu";
 
     /// <summary>The arguments a child needs to measure exactly what this run measures.</summary>
     public IEnumerable<string> ChildArguments(string single, string output, string work)
@@ -246,7 +277,7 @@ public sealed record BenchOptions
         if (Quick) yield return "--quick";
         foreach (var a in new[] { "--single", single, "--out", output, "--work", work, "--models-root", ModelsRoot,
                      "--threads", Invariant(Threads), "--steps", Invariant(Steps), "--seq", string.Join(',', SequenceLengths.Select(Invariant)),
-                     "--device", Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" })
+                     "--device", DeviceName })
             yield return a;
     }
 

@@ -13,8 +13,10 @@ public static class BenchReport
         AnsiConsole.MarkupLine($"[bold]OrtAgent bench[/]: minilm (6 layers, hidden 384, 12 heads), {options.Threads} intra-op threads, batch {options.BatchSize}" +
             (options.Quick ? " [yellow](--quick: smoke-test sizes, not a measurement)[/]" : ""));
         AnsiConsole.MarkupLine(Markup.Escape($"Machine: {machine.CpuModel}, {machine.LogicalCpus} logical CPUs; load average {machine.LoadAverage} at start, {loadAtEnd} at end"));
-        AnsiConsole.MarkupLine(Markup.Escape("Reference: PyTorch (tools/parity/torch_bench.py, same weights, torch.set_num_threads" +
-            (options.OmpWaitPolicy is null ? "" : $", OMP_WAIT_POLICY={options.OmpWaitPolicy}") + ") — ratio = OrtAgent / PyTorch"));
+        AnsiConsole.MarkupLine(Markup.Escape(options.SkipTorch
+            ? "Reference: none (--no-torch): OrtAgent's figures alone, no PyTorch column or ratio"
+            : "Reference: PyTorch (tools/parity/torch_bench.py, same weights, torch.set_num_threads" +
+              (options.OmpWaitPolicy is null ? "" : $", OMP_WAIT_POLICY={options.OmpWaitPolicy}") + ") — ratio = OrtAgent / PyTorch"));
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("Measurement", "Unit", "OrtAgent", "PyTorch", "OrtAgent/PyTorch", "Note");
         string? section = null;

@@ -14,7 +14,11 @@ public sealed class BenchRunner(BenchOptions options, BenchWorkspace workspace)
         var workDirectory = options.WorkFolder;
         var machine = MachineInfo.Current();
         if (MachineInfo.OneMinuteLoad() > 0.75 * machine.LogicalCpus)
-            AnsiConsole.MarkupLine($"[yellow]Load average {Markup.Escape(machine.LoadAverage)} on {machine.LogicalCpus} CPUs: other work competes for the cores, so timings will be slow and noisy (PyTorch's OpenMP threads worst: try --omp-wait-policy PASSIVE).[/]");
+        {
+            // The advice only where it applies: PyTorch runs and its OpenMP threads still spin.
+            var advice = options.RunsPyTorch && options.OmpWaitPolicy is null ? " (PyTorch's OpenMP threads worst: try --omp-wait-policy PASSIVE)" : "";
+            AnsiConsole.MarkupLine($"[yellow]Load average {Markup.Escape(machine.LoadAverage)} on {machine.LogicalCpus} CPUs: other work competes for the cores, so timings will be slow and noisy{Markup.Escape(advice)}.[/]");
+        }
         AnsiConsole.MarkupLine($"[grey]Preparing artifacts and exports in {Markup.Escape(workDirectory)}…[/]");
         var prepared = BenchWorkspace.Prepare(workDirectory, options.ModelsRoot);
         if (options.Profile)

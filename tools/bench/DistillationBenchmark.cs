@@ -29,7 +29,6 @@ public static class DistillationBenchmark
         var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "distill.json"));
         var runs = new List<Run>();
         var speeds = new List<Speed>();
-        string threads = options.Threads.ToString(CultureInfo.InvariantCulture);
         // Every model here is made by the CLI, and the teacher from the CLI's default base model (minilm) under
         // --models-root: a model made by another build, or from another base model, is made again.
         var cli = OrtAgentCli.Build();
@@ -53,12 +52,12 @@ public static class DistillationBenchmark
             if (!TrainedModelStamp.Matches(teacher, TeacherSettings()))
             {
                 TrainedModelStamp.Discard(teacher, artifactsRoot);
-                teacherSeconds = OrtAgentCli.Run([.. teacherArguments, "--output", teacher, "--artifacts-root", artifactsRoot, "--threads", threads,
-                    "--models-root", options.ModelsRoot], options.ChildTimeout).Seconds;
+                teacherSeconds = OrtAgentCli.Run([.. teacherArguments, "--output", teacher, "--artifacts-root", artifactsRoot,
+                    .. options.CliArguments("train")], options.ChildTimeout).Seconds;
                 TrainedModelStamp.Write(teacher, TeacherSettings());
             }
             int teacherLayers = OrtAgent.Training.Distillation.TeacherModel.Open(teacher).Layers;
-            runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, threads, options.ChildTimeout));
+            runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, options));
             models.Add(("teacher", teacher, teacherLayers));
             Report(runs[^1]);
             Write(jsonPath, cli, options, runs, speeds);
@@ -77,11 +76,12 @@ public static class DistillationBenchmark
                     if (!TrainedModelStamp.Matches(output, studentSettings))
                     {
                         TrainedModelStamp.Discard(output, artifactsRoot);
-                        seconds = OrtAgentCli.Run([.. studentArguments, "--output", output, "--artifacts-root", artifactsRoot, "--threads", threads],
+                        seconds = OrtAgentCli.Run([.. studentArguments, "--output", output, "--artifacts-root", artifactsRoot,
+                            .. options.CliArguments("distill", options.DistillArguments)],
                             options.ChildTimeout).Seconds;
                         TrainedModelStamp.Write(output, studentSettings);
                     }
-                    runs.Add(Score(data, name, output, layers, alpha, seconds, threads, options.ChildTimeout));
+                    runs.Add(Score(data, name, output, layers, alpha, seconds, options));
                     models.Add((name, output, layers));
                     Report(runs[^1]);
                     Write(jsonPath, cli, options, runs, speeds);
@@ -114,10 +114,9 @@ public static class DistillationBenchmark
         return [.. kept, .. given];
     }
 
-    private static Run Score(LearningCurveBenchmark.CurveData data, string name, string model, int layers, double? alpha, double trainSeconds, string threads,
-        TimeSpan timeout)
+    private static Run Score(LearningCurveBenchmark.CurveData data, string name, string model, int layers, double? alpha, double trainSeconds, BenchOptions options)
     {
-        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", threads], timeout);
+        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", .. options.CliArguments("eval")], options.ChildTimeout);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         using var classifier = TextClassifier.Load(model);
         return new Run(data.Name, name, layers, alpha, report.RootElement.GetProperty("accuracy").GetDouble(),

@@ -19,10 +19,8 @@ public static class EndToEndBenchmark
         var root = Path.Combine(workDirectory, "end-to-end");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         const string section = "End to end: ortagent train (CLI, wall time; PyTorch has no counterpart)";
-        // Threads and device go to every command, as a user would pass them.
-        var execution = new[] { "--threads", BenchOptions.Invariant(options.Threads), "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" };
-
-        var defaultRun = OrtAgentCli.Run(["train", "--output", Path.Combine(root, "default"), "--artifacts-root", Path.Combine(root, "artifacts"), .. execution], options.ChildTimeout);
+        var defaultRun = OrtAgentCli.Run(["train", "--output", Path.Combine(root, "default"), "--artifacts-root", Path.Combine(root, "artifacts"),
+            .. options.CliArguments("train")], options.ChildTimeout);
         yield return new(section, "default train (embedded reviews, minilm): wall", "s", defaultRun.Seconds, double.NaN, false);
         yield return new(section, "  validation accuracy (best epoch)", "%", 100 * BestValidationAccuracy(Path.Combine(root, "default")), double.NaN, true);
         yield return new(section, "  peak RSS", "MiB", defaultRun.PeakMiB, double.NaN, false);
@@ -36,8 +34,8 @@ public static class EndToEndBenchmark
         }
         var model = Path.Combine(root, "spam");
         var spamRun = OrtAgentCli.Run(["train", "--data", Path.Combine(spam, "train.csv"), "--output", model, "--artifacts-root", Path.Combine(root, "artifacts"),
-            .. SpamTrainArguments, .. execution], options.ChildTimeout);
-        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spam, "test.csv"), "--json", .. execution], options.ChildTimeout);
+            .. SpamTrainArguments, .. options.CliArguments("train")], options.ChildTimeout);
+        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spam, "test.csv"), "--json", .. options.CliArguments("eval")], options.ChildTimeout);
         using var evaluation = JsonDocument.Parse(test.Stdout.Trim().Split('\n')[^1]);
         var recipe = string.Join(' ', SpamTrainArguments);
         // tools/spam/prepare.sh writes the mixed split, the accuracy reference, to mixed/; the collection split is

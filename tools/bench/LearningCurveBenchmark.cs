@@ -281,7 +281,7 @@ public static class LearningCurveBenchmark
         // --curve-args may set what the data set does (--max-length 256 for spam): the CLI takes an option once.
         string[] dataArguments = data.ExtraTrainArguments.Chunk(2).Where(pair => !options.CurveArguments.Contains(pair[0])).SelectMany(pair => pair).ToArray();
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
-            "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
+            "--output", model, "--artifacts-root", artifacts, .. options.CliArguments("train", options.CurveArguments),
             .. methodArguments, .. dataArguments, .. options.CurveArguments], options.ChildTimeout);
         double seconds = train.Seconds;
         if (method == ContrastiveThenStandard)
@@ -290,12 +290,12 @@ public static class LearningCurveBenchmark
             Directory.Move(model, contrastiveModel);
             // The same data arguments and --curve-args as the first stage: a --base or --max-length given there holds for the whole method.
             var then = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--init-from", contrastiveModel,
-                "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
+                "--output", model, "--artifacts-root", artifacts, .. options.CliArguments("train", options.CurveArguments),
                 "--method", "standard", .. dataArguments, .. options.CurveArguments], options.ChildTimeout);
             seconds += then.Seconds;
             Directory.Delete(contrastiveModel, recursive: true);
         }
-        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)], options.ChildTimeout);
+        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", .. options.CliArguments("eval")], options.ChildTimeout);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
         Directory.Delete(artifacts, recursive: true);

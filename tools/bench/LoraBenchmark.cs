@@ -89,14 +89,13 @@ public static class LoraBenchmark
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var model = Path.Combine(root, "model");
-        var execution = new[] { "--threads", BenchOptions.Invariant(options.Threads) };
         // The CLI parses numbers in the invariant culture: "5E-04" with a decimal comma elsewhere would not be 5e-4.
         string[] recipe = [.. EndToEndBenchmark.SpamTrainArguments, "--lora-rank", BenchOptions.Invariant(options.LoraRank),
             "--lr", options.LoraLearningRate.ToString("R", CultureInfo.InvariantCulture)];
         Console.WriteLine(Invariant($"{DateTime.Now:HH:mm:ss} ortagent train {string.Join(' ', recipe)} on {spamDirectory} (load {MachineInfo.LoadAverageNow()})"));
         var train = OrtAgentCli.Run(["train", "--data", Path.Combine(spamDirectory, "train.csv"), "--output", model, "--artifacts-root", Path.Combine(root, "artifacts"),
-            .. recipe, .. execution], options.ChildTimeout);
-        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spamDirectory, "test.csv"), "--json", .. execution], options.ChildTimeout);
+            .. recipe, .. options.CliArguments("train")], options.ChildTimeout);
+        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spamDirectory, "test.csv"), "--json", .. options.CliArguments("eval")], options.ChildTimeout);
         using var evaluation = JsonDocument.Parse(test.Stdout.Trim().Split('\n')[^1]);
         double accuracy = evaluation.RootElement.GetProperty("accuracy").GetDouble();
         var validation = train.Stdout.Split('\n').LastOrDefault(l => l.StartsWith("validation accuracy:", StringComparison.Ordinal))?.Trim();

@@ -9,11 +9,15 @@ OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 return BenchErrorHandler.Run(() =>
 {
     var options = BenchOptions.Parse(args);
+    if (options.Help)
+    {
+        Console.WriteLine(BenchOptions.HelpText);
+        return 0;
+    }
     if (options.IsChild) return MeasureOne(options);
     if (options.JsonPath is not null) FigureFile.CheckWritable(options.JsonPath);
-    // Every child and every mode's sessions ask for this device: a device that cannot load is said once, here, before
-    // artifacts are prepared, not as a child's stack trace minutes later.
-    if (options.Device != ExecutionDevice.Cpu) options.SessionSettings.CreateSessionOptions().Dispose();
+    // Before artifacts are prepared, not as a child's stack trace or a skipped row minutes later.
+    BenchPrerequisites.Check(options);
     using var workLock = WorkFolderLock.Acquire(options.WorkFolder);
     if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
     if (options.Distill) return DistillationBenchmark.Execute(options);
