@@ -14,17 +14,36 @@ int maxArrivals = 40, fuzzRequests = 20_000, fuzzSeconds = 300;
 string? only = null;
 bool byRenames = false;
 string work = Path.Combine(Path.GetTempPath(), "ortagent-fault-injection-" + Environment.ProcessId);
-for (int i = 0; i + 1 < args.Length; i += 2)
+const string Usage = "usage: dotnet run --project tools/fault-injection -c Release -- [--arrivals 40] [--fuzz 20000] [--fuzz-seconds 300] [--only [distill:]POINT:N] [--swap renames|exchange] [--work DIR]";
+// --help ran the whole campaign (an hour and more), as did a flag left without its value.
+if (args.Contains("--help") || args.Contains("-h"))
 {
-    switch (args[i])
+    Console.WriteLine(Usage);
+    return 0;
+}
+// A mistake in what was given is one line naming the option and its value, and exit code 2 (a bad count was a
+// FormatException's stack trace).
+static int Refuse(string problem)
+{
+    Console.Error.WriteLine($"fault-injection: {problem}; see --help");
+    return 2;
+}
+for (int i = 0; i < args.Length; i += 2)
+{
+    if (i + 1 >= args.Length) return Refuse($"{args[i]} needs a value");
+    var (option, value) = (args[i], args[i + 1]);
+    bool IsCount(out int count) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out count) && count >= 0;
+    switch (option)
     {
-        case "--arrivals": maxArrivals = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        case "--fuzz": fuzzRequests = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        case "--fuzz-seconds": fuzzSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        case "--work": work = args[i + 1]; break;
-        case "--only": only = args[i + 1]; break;
-        case "--swap" when args[i + 1] is CrashPoint.SwapByRenames or "exchange": byRenames = args[i + 1] == CrashPoint.SwapByRenames; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]} {args[i + 1]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only [distill:]POINT:N, --swap renames|exchange, --work DIR"); return 2;
+        case "--arrivals" when IsCount(out maxArrivals): break;
+        case "--fuzz" when IsCount(out fuzzRequests): break;
+        case "--fuzz-seconds" when IsCount(out fuzzSeconds): break;
+        case "--arrivals" or "--fuzz" or "--fuzz-seconds": return Refuse($"{option} '{value}': expected a whole number ≥ 0");
+        case "--work": work = value; break;
+        case "--only": only = value; break;
+        case "--swap" when value is CrashPoint.SwapByRenames or "exchange": byRenames = value == CrashPoint.SwapByRenames; break;
+        case "--swap": return Refuse($"--swap '{value}': expected renames or exchange");
+        default: return Refuse($"unknown option {option}");
     }
 }
 

@@ -30,11 +30,10 @@ try
     await new FineTuningComparison(options).RunAsync(stop.Token);
     return 0;
 }
-// The one place a mistake in what was given (a flag, the data file) becomes one line and the usage, exit code 2.
+// The one place a mistake in what was given (a flag, the data file) becomes one line, exit code 2.
 catch (UserInputException ex)
 {
-    Console.Error.WriteLine($"fine-tuning-bench: {ex.Message.ReplaceLineEndings(" ")}");
-    Console.Error.WriteLine(FineTuningBenchOptions.Usage);
+    Console.Error.WriteLine($"fine-tuning-bench: {ex.Message.ReplaceLineEndings(" ")}; see --help");
     return 2;
 }
 catch (ComparisonFailedException ex)

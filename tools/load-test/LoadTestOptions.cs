@@ -7,7 +7,7 @@ namespace OrtAgent.LoadTest;
 internal sealed class LoadTestOptions
 {
     public const string Usage =
-        "usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE] [--json FILE]\n" +
+        "usage: loadtest [--help] --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE] [--json FILE]\n" +
         "       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]\n" +
         "       loadtest --allocations [--model DIR] [--max-batch 32] [--max-wait-ms 5]";
 
@@ -45,6 +45,9 @@ internal sealed class LoadTestOptions
 
     public int MaxWaitMs { get; private set; } = 5;
 
+    /// <summary><c>--help</c>: print <see cref="Usage"/> and run nothing.</summary>
+    public bool Help { get; private set; }
+
     /// <exception cref="LoadTestUsageException">An unknown flag, a value that does not parse or is out of range, or a non-loopback <c>--urls</c>.</exception>
     public static LoadTestOptions Parse(string[] args)
     {
@@ -60,6 +63,7 @@ internal sealed class LoadTestOptions
                 : throw new LoadTestUsageException($"{flag}: '{args[i]}' is not a finite number of seconds {(zeroAllowed ? "≥ 0" : "> 0")}");
             switch (flag)
             {
+                case "--help" or "-h": options.Help = true; break;
                 case "--url": options.Url = Uri.TryCreate(Next(), UriKind.Absolute, out var url) ? url : throw new LoadTestUsageException($"--url: '{args[i]}' is not an absolute URL"); break;
                 case "--seconds": options.Seconds = Seconds(zeroAllowed: false); break;
                 case "--warmup-seconds": options.WarmupSeconds = Seconds(zeroAllowed: true); break;
@@ -77,6 +81,7 @@ internal sealed class LoadTestOptions
                 default: throw new LoadTestUsageException($"unknown argument '{flag}'");
             }
         }
+        if (options.Help) return options;
         if (!options.HostToyModel && !options.Allocations && options.Url is null) throw new LoadTestUsageException("--url is required (or --host-toy-model)");
         if (options.HostToyModel) RequireLoopback(options.HostUrl);
         if (options.HostToyModel && options.JsonPath is not null) throw new LoadTestUsageException("--json is for a load run: the toy-model host measures nothing");

@@ -1,4 +1,4 @@
 namespace OrtAgent.LoadTest;
 
-/// <summary>A command line the load test cannot run: printed as one line with <see cref="LoadTestOptions.Usage"/>, exit code 2.</summary>
+/// <summary>A command line the load test cannot run: printed as one line pointing to <c>--help</c>, exit code 2.</summary>
 internal sealed class LoadTestUsageException(string message) : UserInputException(message);

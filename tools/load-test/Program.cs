@@ -12,16 +12,20 @@ OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 try
 {
     var options = LoadTestOptions.Parse(args);
+    if (options.Help)
+    {
+        Console.WriteLine(LoadTestOptions.Usage);
+        return 0;
+    }
     if (options.JsonPath is not null) FigureFile.CheckWritable(options.JsonPath);
     if (options.HostToyModel) return await HostAsync(options);
     if (options.Allocations) return await ServingAllocations.RunAsync(options);
     return await GenerateLoadAsync(options, LoadTestTexts.Read(options.TextsFile));
 }
-// The one place a mistake in what was given becomes one line and exit code 2 (a bad flag also gets the usage).
+// The one place a mistake in what was given becomes one line and exit code 2 (a bad flag points to --help's usage).
 catch (LoadTestUsageException ex)
 {
-    Console.Error.WriteLine($"loadtest: {ex.Message}");
-    Console.Error.WriteLine(LoadTestOptions.Usage);
+    Console.Error.WriteLine($"loadtest: {ex.Message}; see --help");
     return 2;
 }
 catch (UserInputException ex)

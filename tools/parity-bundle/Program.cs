@@ -30,26 +30,42 @@ string[] sentences =
     "great soundtrack", "not worth the ticket", "an instant classic that made me smile", "boring",
 ];
 
-if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+const string Usage = "usage: ParityBundle <bundle-dir> [--pooling mean|cls|pooler] [--heads N] [--peak-lr LR] [--freeze GLOB]...";
+if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.Error.WriteLine("usage: ParityBundle <bundle-dir> [--pooling mean|cls|pooler] [--heads N] [--peak-lr LR] [--freeze GLOB]...");
+    Console.WriteLine(Usage);
+    return 0;
+}
+// A mistake in what was given is one line naming the option and its value, and exit code 2 (a bad value was a
+// FormatException's stack trace, exit 134).
+static int Refuse(string problem)
+{
+    Console.Error.WriteLine($"ParityBundle: {problem}; see --help");
     return 2;
 }
+if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) return Refuse("the first argument is the bundle folder to write");
 var bundleDirectory = Path.GetFullPath(args[0]);
 var pooling = PoolingMode.Mean;
 int heads = 12; // all-MiniLM-L6-v2: 12 heads of 32; the graph's weights alone cannot tell the head count.
 double peakLearningRate = 1e-4;
 var freeze = new List<string>();
+string[] poolings = ["mean", "cls", "pooler"];
 for (int i = 1; i < args.Length; i += 2)
 {
-    if (i + 1 >= args.Length) { Console.Error.WriteLine($"option {args[i]} needs a value"); return 2; }
-    switch (args[i])
+    if (i + 1 >= args.Length) return Refuse($"{args[i]} needs a value");
+    var (option, value) = (args[i], args[i + 1]);
+    switch (option)
     {
-        case "--pooling": pooling = Enum.Parse<PoolingMode>(args[i + 1], ignoreCase: true); break;
-        case "--heads": heads = int.Parse(args[i + 1]); break;
-        case "--peak-lr": peakLearningRate = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--freeze": freeze.Add(args[i + 1]); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+        // Names only: Enum.TryParse also takes "7" as a PoolingMode.
+        case "--pooling" when poolings.Contains(value, StringComparer.OrdinalIgnoreCase): pooling = Enum.Parse<PoolingMode>(value, ignoreCase: true); break;
+        case "--pooling": return Refuse($"--pooling '{value}': expected mean, cls or pooler");
+        case "--heads" when int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out heads) && heads > 0: break;
+        case "--heads": return Refuse($"--heads '{value}': expected a positive whole number");
+        case "--peak-lr" when double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out peakLearningRate)
+            && double.IsFinite(peakLearningRate) && peakLearningRate > 0: break;
+        case "--peak-lr": return Refuse($"--peak-lr '{value}': expected a positive number");
+        case "--freeze": freeze.Add(value); break;
+        default: return Refuse($"unknown option {option}");
     }
 }
 
