@@ -21,12 +21,13 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 try
 {
     var options = FineTuningBenchOptions.Parse(args);
-    if (options.JsonPath is not null) OrtAgent.Bench.FigureFile.CheckWritable(options.JsonPath);
+    // Help before any check of what the run would write: --help answers whatever else is on the line.
     if (options.Help)
     {
         Console.WriteLine(FineTuningBenchOptions.Usage);
         return 0;
     }
+    if (options.JsonPath is not null) OrtAgent.Bench.FigureFile.CheckWritable(options.JsonPath);
     await new FineTuningComparison(options).RunAsync(stop.Token);
     return 0;
 }
