@@ -8,6 +8,9 @@ public sealed partial class TextClassifier
     private IntegratedGradientsSession? _explainSession;
     // SHA-256 of the loaded model.onnx (and its external data), hashed when an explain.onnx that records one is first opened.
     private string? _loadedModelDigest;
+    // explain.onnx as CheckExplainer found it belonging to the loaded model, held open until the first explanation opens a
+    // session on it: by then the folder may hold another model, renamed into place before a reload.
+    private PinnedExplainGraph? _checkedGraph;
 
     // One explanation at a time per classifier: each holds the activations of up to MaxPointsPerRun copies of its text
     // (about 1 GB for a 128-token text with minilm), and ONNX Runtime's arena keeps the peak. Concurrent callers
@@ -15,7 +18,7 @@ public sealed partial class TextClassifier
     private readonly SemaphoreSlim _explaining = new(1, 1);
 
     /// <summary>Whether the model directory holds <c>explain.onnx</c>, which <see cref="Explain"/> needs.</summary>
-    public bool CanExplain => _explainSession is not null || File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile));
+    public bool CanExplain => _explainSession is not null || Volatile.Read(ref _checkedGraph) is not null || File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile));
 
     /// <summary>
     /// Explains the classifier's logit for one label of <paramref name="text"/> with integrated gradients over the word
@@ -145,7 +148,9 @@ public sealed partial class TextClassifier
     /// <summary>
     /// Loads <c>explain.onnx</c> once to check it, so that a server finds a damaged one when it loads the model rather
     /// than at its first explanation. The session is not kept: it holds the encoder's weights a second time, which a
-    /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again.
+    /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again, from the
+    /// file checked here, which is kept open: a model renamed into the directory after this check (and not yet loaded)
+    /// does not keep this classifier from explaining the model it loaded.
     /// </summary>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
     /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it,
@@ -161,15 +166,27 @@ public sealed partial class TextClassifier
         RequireLoadedModelInPlace(recordedDigest: null, confirmStatusChange: false);
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL });
-        // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
-        RequireLoadedModelInPlace(opened.RecordedModelDigest);
+        var pinned = PinnedExplainGraph.TryOpen(Path.Combine(Directory, ModelContract.ExplainModelFile));
+        try
+        {
+            // Read from the pinned file when there is one, so that the bytes checked are the ones the first explanation opens.
+            var graph = pinned?.ReadIfUnchanged();
+            using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, graph);
+            // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
+            RequireLoadedModelInPlace(opened.RecordedModelDigest);
+            if (graph is not null) pinned = Interlocked.Exchange(ref _checkedGraph, pinned);
+        }
+        finally
+        {
+            pinned?.Dispose();
+        }
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
     private IntegratedGradientsSession ExplainSession()
     {
         if (_explainSession is { } open) return open;
+        if (OpenCheckedGraph() is { } checkedGraph) return checkedGraph;
         // Failures are not cached: adding explain.onnx later makes the next call succeed. A model replaced since it was
         // loaded is refused before its graph is read; one whose status alone changed is confirmed once the graph's
         // record of its model is at hand.
@@ -186,6 +203,32 @@ public sealed partial class TextClassifier
             throw;
         }
         Volatile.Write(ref _explainSession, opened);
+        return opened;
+    }
+
+    /// <summary>
+    /// The session on the explain.onnx CheckExplainer found belonging to the loaded model, or null where there is none (not
+    /// checked, or written over in place since, which the path's checks then judge). The folder is not looked at: the
+    /// graph's record of its model was compared with the loaded model's digest at the check, and is again here (the
+    /// digest kept from the check, not the folder's model.onnx).
+    /// </summary>
+    private IntegratedGradientsSession? OpenCheckedGraph()
+    {
+        if (Volatile.Read(ref _checkedGraph) is not { } pinned || pinned.ReadIfUnchanged() is not { } graph) return null;
+        IntegratedGradientsSession opened;
+        try
+        {
+            opened = OpenExplainSession(_sessionSettings, graph);
+        }
+        catch (ExplainGraphUnavailableException)
+        {
+            // Written over in place with another graph keeping size and write time: no longer the one checked, so the
+            // folder is judged as without a pin (a replaced model is said so, not told to rebuild its graph).
+            Interlocked.Exchange(ref _checkedGraph, null)?.Dispose();
+            return null;
+        }
+        Volatile.Write(ref _explainSession, opened);
+        Interlocked.Exchange(ref _checkedGraph, null)?.Dispose();
         return opened;
     }
 
@@ -268,10 +311,10 @@ public sealed partial class TextClassifier
     /// other <c>model.onnx</c> bytes than the loaded model's: a model copied over another's <c>model.onnx</c> keeps the
     /// other's graph, with the same inputs and labels, and explanations would describe a model that is not predicting.
     /// </summary>
-    private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings)
+    private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings, byte[]? graph = null)
     {
         var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId,
-            exportedByOrtAgent: ModelContract.HasOrtAgentMetadata(_session.ModelMetadata.CustomMetadataMap));
+            exportedByOrtAgent: ModelContract.HasOrtAgentMetadata(_session.ModelMetadata.CustomMetadataMap), graph);
         try
         {
             if (session.RecordedModelDigest is { } recorded && LoadedModelDigest(recorded) is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))

@@ -43,6 +43,7 @@ public sealed partial class TextClassifier
         }
         _session.Dispose();
         _explainSession?.Dispose();
+        _checkedGraph?.Dispose();
     }
 
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null; the exception names <paramref name="parameter"/>.</exception>

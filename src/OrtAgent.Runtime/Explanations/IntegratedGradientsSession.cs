@@ -84,11 +84,12 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <param name="maxLength">The longest token sequence the classifier's encoder gives, which the graph must take.</param>
     /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
     /// <param name="exportedByOrtAgent">Whether <c>model.onnx</c> carries OrtAgent's metadata, which says why a missing graph is missing.</param>
+    /// <param name="graph">The bytes of the directory's <c>explain.onnx</c> as read from a <see cref="PinnedExplainGraph"/>, or null to read it by path.</param>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId,
-        bool exportedByOrtAgent = true)
+        bool exportedByOrtAgent = true, byte[]? graph = null)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
-        if (!File.Exists(path))
+        if (graph is null && !File.Exists(path))
             // The graph is built from model.onnx's fp32 weights, which an int8 model no longer has.
             throw weights == ModelWeights.Int8
                 ? new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8NeedsFloat32}",
@@ -98,11 +99,11 @@ internal sealed class IntegratedGradientsSession : IDisposable
         using var sessionOptions = settings.CreateSessionOptions();
         var rebuild = RebuildRemedy(weights);
         // Opened on the first explanation, not at load: a named pipe here held that request, waiting for a writer.
-        if (ModelFolderFile.Refusal(path) is { } refusal) throw new ExplainGraphUnavailableException(directory, refusal, rebuild);
+        if (graph is null && ModelFolderFile.Refusal(path) is { } refusal) throw new ExplainGraphUnavailableException(directory, refusal, rebuild);
         InferenceSession session;
         try
         {
-            session = ExternalDataCopy.CreateSession(path, sessionOptions);
+            session = graph is null ? ExternalDataCopy.CreateSession(path, sessionOptions) : new InferenceSession(graph, sessionOptions);
         }
         catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex) && ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal))
         {

@@ -220,29 +220,61 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A model exported into the served directory and not yet reloaded: /explain refuses to explain with the new model's
-    /// graph, and names the server's reload (the runtime's message says to load the model again, in its own terms). It
-    /// is a 409 of its own, <c>model_replaced</c>: it was told as a missing explain graph, <c>no_explain_graph</c>. The
-    /// model's files deleted are the same 409, saying so: it said "replaced", and to reload "to use the new one".
+    /// A new model renamed into the served directory and not yet reloaded (or the directory's files deleted): /explain
+    /// answered 409 model_replaced at the first explanation after the start, since explain.onnx was opened by path then,
+    /// though /predict still answered with the loaded model. The graph checked at load is held open, so the loaded model
+    /// explains itself until the reload; after it, the new one does.
     /// </summary>
     [Theory]
-    [InlineData(false, "replaced since this one was loaded", "reload the model to use the new one (ortagent serve: POST /admin/reload;")]
-    [InlineData(true, "deleted or moved since this one was loaded", "put the model back, then reload it (ortagent serve: POST /admin/reload;")]
-    public async Task AnExplanationAfterTheModelChangedOnDiskSaysWhatHappenedAndNamesTheReload(bool deleted, string happened, string remedy)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AModelChangedOnDiskAfterLoadingIsExplainedByTheOneLoadedUntilTheReload(bool deleted)
     {
         await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
-        var model = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ModelFile);
         if (deleted)
             foreach (var file in Directory.GetFiles(server.ModelDirectory)) File.Delete(file);
         else
-            File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(-5));
+        {
+            ToyClassifierModel.Write(server.ModelDirectory, ToyClassifierModel.Topic);
+            ModelExporter.AddExplainGraph(server.ModelDirectory);
+        }
+
+        using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
+
+        var body = await explained.Content.ReadAsStringAsync();
+        Assert.True(explained.StatusCode == HttpStatusCode.OK, body);
+        using (var json = JsonDocument.Parse(body))
+            Assert.Equal("positive", json.RootElement.GetProperty("label").GetString());
+        if (deleted) return;
+        using (var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1"))
+            Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        using var afterReload = await server.PostJsonAsync("/explain", """{"inputs": "pizza", "steps": 2}""", apiKey: "k1");
+        using var reloaded = JsonDocument.Parse(await afterReload.Content.ReadAsStringAsync());
+        Assert.Equal("food", reloaded.RootElement.GetProperty("label").GetString());
+    }
+
+    /// <summary>
+    /// A model written over in place (its explain.onnx too, as a copy onto the files does) and not yet reloaded: the graph
+    /// held open since the load now holds other bytes, so nothing vouches for it, and /explain refuses to explain with the
+    /// folder's graph, naming the server's reload (the runtime's message says to load the model again, in its own terms).
+    /// It is a 409 of its own, <c>model_replaced</c>: it was told as a missing explain graph, <c>no_explain_graph</c>.
+    /// </summary>
+    [Fact]
+    public async Task AnExplanationAfterTheModelWasWrittenOverInPlaceSaysSoAndNamesTheReload()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+        var model = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ModelFile);
+        var graph = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ExplainModelFile);
+        File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(-5));
+        File.WriteAllBytes(graph, File.ReadAllBytes(graph));
+        File.SetLastWriteTimeUtc(graph, File.GetLastWriteTimeUtc(graph).AddMinutes(-5));
 
         using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
 
         var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "model_replaced");
         string name = Path.GetFileName(server.ModelDirectory);
-        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was {happened}", body);
-        Assert.Contains(remedy, body);
+        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was replaced since this one was loaded", body);
+        Assert.Contains("reload the model to use the new one (ortagent serve: POST /admin/reload;", body);
         Assert.DoesNotContain("TextClassifier", body);
     }
 

@@ -64,14 +64,15 @@ public sealed class ExplanationQueueTests
     /// <summary>
     /// An explanation that took the served model just before its folder was replaced and reloaded: the model it took
     /// refuses (its folder's model.onnx is another's now), and /explain answered 409 model_replaced though the slot held
-    /// the new model, which explains. Now the one served answers, once. Without the reload the refusal stands: the
-    /// folder replaced and not reloaded is the 409 that says to reload. The replacement lands at the turn's take
-    /// (<see cref="ReplacedOnceTaken"/>), so the race is the same every run.
+    /// the new model, which explains; then the one reloaded answered, and without a reload the request got the 409 (though
+    /// /predict still answered with the model taken). Now the model taken explains itself either way: its explain.onnx,
+    /// checked when it was loaded, is held open, and the new model renamed over it does not change what it reads. The
+    /// replacement lands at the turn's take (<see cref="ReplacedOnceTaken"/>), so the race is the same every run.
     /// </summary>
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task AModelReplacedOnceTakenIsExplainedByTheOneReloadedOrRefusedWhenNoneWas(bool reloaded)
+    public async Task AModelReplacedOnceTakenIsExplainedByTheOneTakenReloadedOrNot(bool reloaded)
     {
         using var directory = new TempDirectory("explain-replaced");
         ToyClassifierModel.Write(directory.Path, ToyClassifierModel.Sentiment);
@@ -86,11 +87,8 @@ public sealed class ExplanationQueueTests
             return classifier.Labels;
         }, CancellationToken.None);
 
-        if (reloaded)
-            Assert.Equal(["food", "sports", "other"], await explaining);
-        else
-            Assert.StartsWith($"{directory.Path}: the model there was replaced since this one was loaded",
-                (await Assert.ThrowsAsync<ModelReplacedException>(() => explaining)).Message);
+        // The model taken answers, reloaded or not: the one served when the request reached its turn.
+        Assert.Equal(["negative", "positive"], await explaining);
         Assert.Equal(0, queue.Admitted);
     }
 

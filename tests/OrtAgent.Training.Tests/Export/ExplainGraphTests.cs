@@ -235,6 +235,31 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.NotEmpty(reloaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
     }
 
+    /// <summary>
+    /// A classifier whose explain.onnx was checked at load (as a server does) and another model exported into its folder
+    /// (renamed into place) before its first explanation: it was refused as replaced, though it still predicted, so a
+    /// server's explanations broke from the moment a new model landed until its reload. The graph checked is held open,
+    /// and explains the loaded model; the classifier's own predictions and the reference model agree with it.
+    /// </summary>
+    [Fact]
+    public void AClassifierCheckedAtLoadExplainsItselfAfterAnotherModelIsExportedIntoItsFolder()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        using var loaded = TextClassifier.Load(directory);
+        loaded.CheckExplainer();
+
+        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
+            : p).ToList(), new ExportOptions { MaxLength = 32 }, directory);
+
+        var explained = loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 });
+        using var reference = TextClassifier.Load(_model.ModelDirectory);
+        var expected = reference.Explain(Texts[0], new ExplainOptions { Steps = 2 });
+        Assert.Equal(expected.Words.Select(w => w.Attribution), explained.Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
+        Assert.Equal(loaded.Predict(Texts[0]).Label, explained.PredictedLabel);
+    }
+
     /// <summary>This model with its classifier's weights negated, exported to a new folder: another model, with the same inputs and labels.</summary>
     private string ExportAnotherModelWithTheSameLabels()
     {

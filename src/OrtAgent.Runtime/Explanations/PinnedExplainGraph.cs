@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrtAgent.Runtime.Explanations;
+
+/// <summary>
+/// An <c>explain.onnx</c> held open from the moment it was checked against the loaded model. A served model's folder is
+/// replaced by renaming a new one into place, and the graph was opened by path on the first explanation, by which time
+/// the path named the new model's graph: every explanation of the model still served was refused as replaced. An open
+/// file keeps its inode's bytes after a rename or unlink over its name, so the graph that was checked is the one read.
+/// </summary>
+/// <remarks>
+/// A graph written over in place (the same inode) changes its bytes under the handle too: that shows as another size or
+/// write time, and the pin is not used then. The status-change time is not compared: the rename or delete this pin is
+/// for moves it too (the link count drops). A copy over it that keeps size and write time is caught by the digest of its
+/// model that the graph records, which the caller compares. A graph whose weights live in external data files is not
+/// pinned: those files are named by path too.
+/// </remarks>
+internal sealed class PinnedExplainGraph : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+    private readonly FileStamp _pinned;
+
+    private PinnedExplainGraph(SafeFileHandle handle, FileStamp pinned)
+    {
+        _handle = handle;
+        _pinned = pinned;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading, or returns null where it cannot be pinned: no regular file there (a FIFO
+    /// would hold the open), it cannot be opened, or it names external data files. The caller then reads it by path, as
+    /// before, and words whatever is wrong with it.
+    /// </summary>
+    public static PinnedExplainGraph? TryOpen(string path)
+    {
+        if (!File.Exists(path) || ModelFolderFile.Refusal(path) is not null) return null;
+        SafeFileHandle? handle = null;
+        try
+        {
+            handle = OpenForReading(path);
+            // Read through a stream that does not own the descriptor, which the pin keeps.
+            using (var stream = new FileStream(new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, bufferSize: 0))
+                if (ExternalDataFiles.Of(stream).Count > 0 || stream.Length > Array.MaxLength)
+                {
+                    handle.Dispose();
+                    return null;
+                }
+            return new PinnedExplainGraph(handle, StampOf(handle));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            handle?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The graph's bytes, or null when the file was written over in place since it was pinned (or cannot be read now).</summary>
+    public byte[]? ReadIfUnchanged()
+    {
+        try
+        {
+            if (!StampOf(_handle).IsSameFileAs(_pinned)) return null;
+            var bytes = new byte[_pinned.Length];
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = RandomAccess.Read(_handle, bytes.AsSpan(read), read);
+                if (n == 0) return null;
+                read += n;
+            }
+            // Written over while it was read: the bytes may be half of each.
+            return StampOf(_handle).IsSameFileAs(_pinned) ? bytes : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> read-only. On Linux through the C library: .NET's own open takes a shared
+    /// <c>flock</c> on a file opened for reading, and a .NET writer asking for it alone (<c>File.Copy</c> over it) was refused
+    /// "being used by another process" for as long as the model was served.
+    /// </summary>
+    /// <exception cref="IOException">It cannot be opened.</exception>
+    private static SafeFileHandle OpenForReading(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+        const int ReadOnlyCloseOnExec = 0x80000;   // O_RDONLY | O_CLOEXEC on Linux
+        int descriptor;
+        try
+        {
+            descriptor = Open(path, ReadOnlyCloseOnExec);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
+        }
+        if (descriptor < 0) throw new IOException($"{path}: cannot be opened (errno {Marshal.GetLastPInvokeError()})");
+        return new SafeFileHandle(descriptor, ownsHandle: true);
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    private static FileStamp StampOf(SafeFileHandle handle) =>
+        new(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), UnixStatus.Of(handle));
+
+    public void Dispose() => _handle.Dispose();
+}
