@@ -32,7 +32,7 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
     private readonly FineTuningCommandOptions _fineTuning = new(
         "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
-    private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on, http:// or https:// (with --tls-certificate); both may be mixed.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on, http:// or https:// (with --tls-certificate); both may be mixed. Several are given space- or ';'-separated, each port once.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = $"How long the first queued request waits for company, 0 to {MaxWaitLimitMs}.", DefaultValueFactory = _ => 2 };
     private readonly ApiKeyCommandOptions _apiKeys = new();
@@ -92,11 +92,13 @@ internal sealed class ServeCommand : BaseCommand
         var (keys, inferenceKeys) = _apiKeys.Read(parseResult);
         foreach (var warning in _apiKeys.OpenToOthersWarnings(parseResult)) _error.Writer.WriteLine(warning);
         int maxBatch = parseResult.GetValue(_maxBatch);
-        ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
+        // ASP.NET's own lists (ASPNETCORE_URLS) separate addresses with ';': read so here too, not as one address with a path.
+        var urls = parseResult.GetValue(_urls)!.SelectMany(url => url.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        ServerStartup.CheckUrls(urls);
         var options = new ServingOptions
         {
             ModelDirectory = model.ModelDirectory,
-            Urls = parseResult.GetValue(_urls)!,
+            Urls = urls,
             MaxBatch = maxBatch,
             MaxWaitMs = parseResult.GetValue(_maxWait),
             ApiKeys = keys,

@@ -40,7 +40,44 @@ internal static class ServerStartup
         // Kestrel would bind the first and report the second as an address in use, by this very server.
         if (urls.GroupBy(url => url.TrimEnd('/'), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UserInputException($"--urls {PrintableText.Quote(twice.First())}: given twice; give each address once");
+        if (SharedPort(urls) is var (first, second, port))
+            throw new UserInputException($"--urls names port {port} twice ({PrintableText.Quote(first)} and {PrintableText.Quote(second)} both listen on it); " +
+                "give each port once (0.0.0.0 or [::] alone listens on every address)");
     }
+
+    /// <summary>
+    /// Two addresses whose sockets would be the same port on overlapping addresses, which Kestrel binds one after the
+    /// other and then reports as "address already in use", by this very server: a wildcard (0.0.0.0, [::], *, a host name)
+    /// beside any address of its port ([::] also takes IPv4 on Linux), the same IP twice, or localhost beside a loopback.
+    /// </summary>
+    private static (string First, string Second, int Port)? SharedPort(IReadOnlyList<string> urls)
+    {
+        var bound = new List<(string Url, int Port, IPAddress[] Addresses)>();
+        foreach (var url in urls)
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+            if (address.IsUnixPipe || address.IsNamedPipe || address.Port == 0) continue;
+            var addresses = AddressesOf(address.Host) is [var one] && one.Equals(IPAddress.Any) && address.Host != "0.0.0.0" ? [IPAddress.IPv6Any] : AddressesOf(address.Host);
+            foreach (var earlier in bound)
+                if (earlier.Port == address.Port && earlier.Addresses.Any(a => addresses.Any(b => Overlap(a, b))))
+                    return (earlier.Url, url, address.Port);
+            bound.Add((url, address.Port, addresses));
+        }
+        return null;
+    }
+
+    private static bool Overlap(IPAddress a, IPAddress b) =>
+        a.Equals(b) || a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any)
+        || (a.Equals(IPAddress.Any) && b.AddressFamily == AddressFamily.InterNetwork)
+        || (b.Equals(IPAddress.Any) && a.AddressFamily == AddressFamily.InterNetwork);
 
     /// <summary>
     /// What <paramref name="rest"/> (an address after its <c>scheme://</c>) holds beyond a host and port, or null. Kestrel

@@ -75,6 +75,14 @@ public sealed class ServeCommandTests : IDisposable
     // Only the service pulls base models; serving --model read every command's --models-root and ignored it.
     [InlineData(new[] { "serve", "--model", "m", "--models-root", "models" }, "--models-root applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
+    // Two addresses of one port failed at the bind, "address already in use", as if something else held it; a ';' list
+    // (as ASPNETCORE_URLS is written) was one address with a path.
+    [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5098;http://127.0.0.1:5098" }, "--urls 'http://127.0.0.1:5098': given twice; give each address once")]
+    [InlineData(new[] { "serve", "--model", "m", "--urls", "http://0.0.0.0:5097;http://127.0.0.1:5097" },
+        "--urls names port 5097 twice ('http://0.0.0.0:5097' and 'http://127.0.0.1:5097' both listen on it); give each port once (0.0.0.0 or [::] alone listens on every address)")]
+    [InlineData(new[] { "serve", "--model", "m", "--urls", "http://localhost:5096", "http://[::1]:5096" },
+        "--urls names port 5096 twice ('http://localhost:5096' and 'http://[::1]:5096' both listen on it)")]
+    [InlineData(new[] { "serve", "--model", "m", "--urls", "http://[::]:5095", "https://0.0.0.0:5095" }, "--urls names port 5095 twice")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {
         // The service's store, only where the service runs: without --fine-tuning it is one of the mistakes.
