@@ -95,7 +95,8 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
 
     /// <summary>
     /// Queued and paused jobs beyond <c>MaxQueuedJobs</c> are refused as OpenAI refuses too many active jobs (429,
-    /// <c>rate_limit_exceeded</c>), telling OpenAI's other libraries not to retry; a cancel makes room.
+    /// <c>rate_limit_exceeded</c>), telling OpenAI's other libraries not to retry at once but after <c>Retry-After</c>
+    /// (a minute); the message said the server's own option, which no client can change, and now says that to the log.
     /// </summary>
     [Fact]
     public async Task AJobBeyondTheQueuedOrPausedLimitIs429UntilOneMakesRoom()
@@ -122,8 +123,11 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
         Assert.Equal("false", refused.Headers.GetValues("x-should-retry").Single());
         var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
-        Assert.Equal("2 jobs are queued or paused, the most this service holds (--max-queued-jobs 2); create this one once one of them has started, or cancel one",
-            error.GetProperty("message").GetString());
+        // What the client can do, and when: the server's option is no client's to change, so it is named in the log only.
+        Assert.Equal("2 jobs are queued or paused, the most this service holds; retry after one of them has started " +
+            "(jobs start as running ones finish, so try again in a minute or later), or cancel one of yours", error.GetProperty("message").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(60), refused.Headers.RetryAfter?.Delta);
+        Assert.Contains(service.Logs.Lines, line => line.Contains("the most --max-queued-jobs 2 lets wait", StringComparison.Ordinal));
         var library = await Assert.ThrowsAsync<ClientResultException>(() => client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false));
         Assert.Equal(429, library.Status);
         Assert.Equal(2, (await service.Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs")).GetProperty("data").GetArrayLength());

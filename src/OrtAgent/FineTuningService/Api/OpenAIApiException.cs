@@ -32,6 +32,9 @@ public sealed class OpenAIApiException : Exception
     /// <summary>A machine-readable code, e.g. <c>model_not_found</c>.</summary>
     public string? Code { get; }
 
+    /// <summary>The seconds a client may wait before trying again, sent as <c>Retry-After</c>; null for none.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>OpenAI's codes for a request field it does not know, and for a required one not given.</summary>
     public const string UnknownParameter = "unknown_parameter", MissingRequiredParameter = "missing_required_parameter";
 

@@ -26,6 +26,7 @@ internal static class OpenAIErrorEnvelope
     {
         context.Response.StatusCode = error.StatusCode;
         if (RetryCannotHelp(error.StatusCode)) context.Response.Headers[ShouldRetryHeader] = "false";
+        if (error.RetryAfterSeconds is int seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options, context.RequestAborted);
     }
 

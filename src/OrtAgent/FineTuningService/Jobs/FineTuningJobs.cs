@@ -16,7 +16,7 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// request costs the caller a 400 naming the field and never a failed job it has to poll for.
 /// </summary>
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options,
-    ITrainingFileRows rowReader, TimeProvider? clock = null)
+    ITrainingFileRows rowReader, Microsoft.Extensions.Logging.ILogger<FineTuningJobs> logger, TimeProvider? clock = null)
     : IFineTuningJobs
 {
     // Read as each job object is made, just before it is written: its estimated finish is counted from it.
@@ -235,16 +235,26 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     }
 
     /// <summary>
+    /// The wait a full job queue's 429 suggests: a slot frees when a running job ends, which takes minutes and cannot be
+    /// foretold from here, so a fixed minute, short enough not to leave a slot idle long, long enough not to poll.
+    /// </summary>
+    internal const int QueueFullRetryAfterSeconds = 60;
+
+    /// <summary>
     /// Refuses a job when <see cref="FineTuningServiceOptions.MaxQueuedJobs"/> wait already (queued or paused; running
     /// ones are bounded by the concurrency), with OpenAI's answer to too many active jobs: 429 <c>rate_limit_exceeded</c>.
     /// </summary>
     private void CheckQueueRoom()
     {
         int waiting = store.UnfinishedJobs().Count(job => !JobStatus.Training.Contains(job.Status));
-        if (waiting >= options.MaxQueuedJobs)
-            throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
-                $"{waiting} {(waiting == 1 ? "job is" : "jobs are")} queued or paused, the most this service holds (--max-queued-jobs {options.MaxQueuedJobs}); create this one once one of them has started, or cancel one",
-                code: "rate_limit_exceeded");
+        if (waiting < options.MaxQueuedJobs) return;
+        // The limit is the operator's to raise, so it goes to the server's log; the client is told what it can do itself.
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger,
+            "a job was refused (429): {Waiting} jobs are queued or paused, the most --max-queued-jobs {Limit} lets wait; raise it if clients should queue more", waiting, options.MaxQueuedJobs);
+        throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
+            $"{waiting} {(waiting == 1 ? "job is" : "jobs are")} queued or paused, the most this service holds; retry after one of them has started " +
+            $"(jobs start as running ones finish, so try again in a minute or later), or cancel one of yours",
+            code: "rate_limit_exceeded") { RetryAfterSeconds = QueueFullRetryAfterSeconds };
     }
 
     /// <summary>
