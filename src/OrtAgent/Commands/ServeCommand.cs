@@ -54,6 +54,7 @@ internal sealed class ServeCommand : BaseCommand
     {
         Description = "Most connections open at once; one more is closed as it is accepted, unanswered. Default: no limit but the process's open files.",
     };
+    private readonly Option<bool> _noLogTimestamps = new("--no-log-timestamps") { Description = "Log lines without the UTC time (ISO 8601) they start with, for a log that stamps lines itself (journald)." };
     private readonly Option<int> _maxQueue = new("--max-queue") { Description = "Most texts waiting for a model's batches (429 with Retry-After above; a request into an empty queue always fits).", DefaultValueFactory = _ => new ServingOptions().MaxQueuedTexts };
 
     public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice)
@@ -68,7 +69,7 @@ internal sealed class ServeCommand : BaseCommand
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
         // the larger of the two (Classifier.MaxBatchSize below): --batch-size below --max-batch changes nothing.
         _model.BatchSize.Description = "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone.";
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxBodyBytes, _maxQueue, _maxConnections })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxBodyBytes, _maxQueue, _maxConnections, _noLogTimestamps })
             Options.Add(option);
         _apiKeys.AddTo(this);
         _tls.AddTo(this);
@@ -110,6 +111,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxBodyBytes = parseResult.GetValue(_maxBodyBytes) is { } bodySize ? ByteSizeText.Parse(_maxBodyBytes.Name, bodySize) : null,
             MaxQueuedTexts = parseResult.GetValue(_maxQueue),
             MaxConnections = parseResult.WasGiven(_maxConnections) ? parseResult.GetValue(_maxConnections) : null,
+            LogTimestamps = !parseResult.GetValue(_noLogTimestamps),
             Certificate = _tls.Read(parseResult),
             Classifier = new TextClassifierOptions
             {

@@ -70,6 +70,12 @@ public sealed class ServingOptions
     public long? MaxConnections { get; init; }
 
     /// <summary>
+    /// Whether each line of <c>ortagent serve</c>'s log starts with its UTC time (ISO 8601, milliseconds): an operator
+    /// reading a log file must tell when a reload or an error happened. Off for a log that stamps lines itself (journald).
+    /// </summary>
+    public bool LogTimestamps { get; init; } = true;
+
+    /// <summary>
     /// Largest request body accepted, in bytes (<c>--max-body-bytes</c>); larger bodies get 413. Null, the default: as
     /// large as the other limits need (<see cref="BodyLimitBytes"/>). Smaller than that, a request within
     /// <see cref="MaxInputsPerRequest"/> and <see cref="MaxCharsPerInput"/> may still be refused for its size.

@@ -12,13 +12,13 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
 {
     public async Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
     {
-        await using var app = await InferenceServer.BuildAsync(options, ConfigureLogging, cancellationToken).ConfigureAwait(false);
+        await using var app = await InferenceServer.BuildAsync(options, logging => ConfigureLogging(logging, options.LogTimestamps), cancellationToken).ConfigureAwait(false);
         await RunAsync(app, options.Urls, onListening, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ServeFineTuningAsync(FineTuningService.FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
     {
-        await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, ConfigureLogging);
+        await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, logging => ConfigureLogging(logging, options.Serving.LogTimestamps));
         // A start refused after the store was opened (a port taken since the build checked it) leaves no new store behind.
         await RunAsync(app, options.Serving.Urls, onListening, cancellationToken,
             onStartFailed: () => FineTuningService.FineTuningServer.AbandonFailedStartAsync(app.Services)).ConfigureAwait(false);
@@ -48,9 +48,18 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    /// <summary>The stamp each log line starts with: UTC, ISO 8601, to the millisecond.</summary>
+    internal const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool timestamps)
     {
-        logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+        logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                if (!timestamps) return;
+                o.TimestampFormat = TimestampFormat;
+                o.UseUtcTimestamp = true;
+            }).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("OrtAgent.Serving", LogLevel.Information)
             .AddFilter("OrtAgent.FineTuningService", LogLevel.Information)
             // The /mcp tools' own lines (a cancelled call, an unknown tool or method), as `ortagent mcp` writes them.
