@@ -89,6 +89,9 @@ internal sealed class ServedClassifier : IBatchPredictor
         if (left == 1) _afterIdle?.Invoke();
         if (left != 0) return;
         Classifier.Dispose();
+        // The sessions' memory went back to malloc's arenas, scattered among pages still in use: returned to the system
+        // now, or resident memory grew with every reload.
+        GlibcHeap.ReturnFreePages();
         _afterDispose?.Invoke();
     }
 }
