@@ -256,8 +256,10 @@ public sealed partial class TextClassifier
         // Without the loaded model's digest, only the graph's record can confirm the content, once it is open.
         if (now.IsSameFilesAs(loaded) && !confirmStatusChange && Volatile.Read(ref _loadedModelDigest) is null) return;
         if (!now.IsSameFilesAs(loaded) || !ConfirmSameContent(modelPath, recordedDigest))
-            throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
-                "belongs to the new model");
+            throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so " +
+                (File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile))
+                    ? $"its {ModelContract.ExplainModelFile} belongs to the new model"
+                    : $"this one's {ModelContract.ExplainModelFile} is gone with it (the new model has none)"));
         // The same bytes: later checks compare with the status it has now, not hash it again.
         Volatile.Write(ref _loadedStamp, now);
     }

@@ -209,6 +209,24 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     }
 
     /// <summary>
+    /// A model replaced by one exported without explain.onnx: the refusal said the directory's explain.onnx "belongs to
+    /// the new model", naming a file that was not there. It says the loaded model's graph went with it.
+    /// </summary>
+    [Fact]
+    public void AModelReplacedByOneWithoutAnExplainGraphIsRefusedSayingSo()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        using var loaded = TextClassifier.Load(directory);
+
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, WriteExplainGraph = false }, directory);
+
+        Assert.False(File.Exists(Path.Combine(directory, ModelContract.ExplainModelFile)));
+        var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+        Assert.StartsWith($"{directory}: the model there was replaced since this one was loaded, so this one's explain.onnx is gone with it (the new model has none)", error.Message);
+    }
+
+    /// <summary>
     /// explain.onnx is opened on first use, by path. After a new model was exported into the directory (a server not yet
     /// reloaded), it was the new model's graph explained with the loaded model's labels and vocabulary: /predict and
     /// /explain answered for two different models. It is now refused, saying to load the model again.
