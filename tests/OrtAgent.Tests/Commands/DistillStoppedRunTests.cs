@@ -212,21 +212,6 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         }
     }
 
-    /// <summary>Cancels <paramref name="stop"/> once <paramref name="steps"/> steps were reported.</summary>
-    private sealed class StopAfterSteps(int steps, CancellationTokenSource stop) : ITrainingObserver
-    {
-        private int _seen;
-
-        public void OnStep(TrainingStepInfo step)
-        {
-            if (++_seen == steps) stop.Cancel();
-        }
-
-        public void OnEvaluation(EvaluationInfo evaluation) { }
-
-        public void OnMessage(string message) { }
-    }
-
     /// <summary>A distillation of two epochs stopped at its first evaluation: its command, artifacts, run and checkpoint step.</summary>
     private async Task<(string[] Args, string Artifacts, CliRun Stopped, long Step)> StoppedDistillationAsync()
     {

@@ -348,19 +348,4 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
         Assert.True(backHere.ExitCode == 0, backHere.ToString());
         Assert.Contains($" to {Path.Combine("models", "m")}\n", backHere.Output);
     }
-
-    /// <summary>Cancels <paramref name="stop"/> once <paramref name="steps"/> steps were reported.</summary>
-    private sealed class StopAfterSteps(int steps, CancellationTokenSource stop) : ITrainingObserver
-    {
-        private int _seen;
-
-        public void OnStep(TrainingStepInfo step)
-        {
-            if (++_seen == steps) stop.Cancel();
-        }
-
-        public void OnEvaluation(EvaluationInfo evaluation) { }
-
-        public void OnMessage(string message) { }
-    }
 }
