@@ -35,6 +35,14 @@ internal static class OutputRecord
         _ => null,
     };
 
+    /// <summary>
+    /// What is wrong with <paramref name="output"/> as a record's line, or null: a name holding a line break was read back
+    /// as its first line, another folder, and a resume exported over the model there.
+    /// </summary>
+    public static string? Refusal(string output) => output.AsSpan().IndexOfAny('\n', '\r') >= 0
+        ? $"holds a line break, which the run's record of where it exports ({TrainingArtifacts.OutputRecordFile}) cannot keep; name a folder without one"
+        : null;
+
     private static string[]? Lines(string artifactsDirectory)
     {
         var path = Path.Combine(artifactsDirectory, TrainingArtifacts.OutputRecordFile);

@@ -43,6 +43,7 @@ internal sealed class ClaimedDirectories : IDisposable
     /// export may not replace, or a directory cannot be written: the option named.</exception>
     public static void CheckApart(string output, string outputOption, string artifacts, string artifactsOption)
     {
+        if (OutputRecord.Refusal(output) is { } unrecordable) throw new InvalidOptionException(outputOption, output, unrecordable);
         if (RealPath.Overlap(artifacts, output))
             throw new InvalidOptionException(outputOption, output, $"must be a different directory from {artifactsOption} {artifacts}, neither inside the other");
         OptionRefusal.Check(outputOption, output, what => DestinationGuard.Check(output, DirectoryLayout.ExportedModel, what));

@@ -50,6 +50,7 @@ internal static class TrainingDestinations
     {
         // Before the guard, which would blame a model inside the artifacts for the artifacts' files (or its own lock). A
         // new run's only: a resumed run's directory is checked to be artifacts first, which says more when it is not.
+        if (newRun && OutputRecord.Refusal(output) is { } unrecordable) throw new UserInputException($"--output {PrintableText.Quote(output)}: {unrecordable}");
         if (newRun && RealPath.IsWithin(output, artifactsDirectory))
             throw new UserInputException($"--output {output}: must be outside the artifacts directory {artifactsDirectory} ({artifactsRootSetting}); choose another --output or {artifactsRootSetting}");
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");

@@ -29,6 +29,15 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// The output folder is recorded as a line of the run's output.txt: a name holding a line break was read back as its
+    /// first line, so <c>train --resume</c> exported over the model in that other folder without a word.
+    /// </summary>
+    [Fact]
+    public Task AnOutputHoldingALineBreakIsRefusedBeforeAnythingIsWritten() => AssertUserError(
+        ": holds a line break, which the run's record of where it exports (output.txt) cannot keep; name a folder without one",
+        "--output", _work.Combine("models", "nl\nx"));
+
+    /// <summary>
     /// A base folder whose vocab.txt cannot be read (its permissions; here a link to a file that is write-only even for
     /// root) is refused naming the folder and why: it was an internal error, "UnauthorizedAccessException: Access to the
     /// path ... is denied", exit 1.

@@ -17,6 +17,8 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "output is the artifacts", "OutputDirectory", "must be a different directory from TextClassifierTrainingOptions.ArtifactsDirectory " },
         { "output is a file", "OutputDirectory", "is a file, not a directory" },
         { "output holds other files", "OutputDirectory", "holds files OrtAgent did not write ('notes.txt'); choose a new or empty directory" },
+        // Recorded as a line of output.txt, it was read back as its first line: a resume exported over the model there.
+        { "output holds a line break", "OutputDirectory", "holds a line break, which the run's record of where it exports (output.txt) cannot keep; name a folder without one" },
         { "artifacts is a file", "ArtifactsDirectory", "is a file, not a directory" },
         { "init-from missing", "InitFrom", "does not exist" },
         { "init-from a file", "InitFrom", "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)" },
@@ -37,6 +39,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
             "output is the artifacts" => options with { OutputDirectory = options.ArtifactsDirectory },
             "output is a file" => options with { OutputDirectory = file },
             "output holds other files" => options with { OutputDirectory = Folder("docs", "notes.txt") },
+            "output holds a line break" => options with { OutputDirectory = _root.Combine("nl\nx") },
             "artifacts is a file" => options with { ArtifactsDirectory = file },
             "init-from missing" => options with { InitFrom = _root.Combine("absent") },
             "init-from a file" => options with { InitFrom = file },
