@@ -24,7 +24,7 @@ internal static class ServerStartup
                 // BindingAddress takes "http://host:notaport" for a host without a port; Uri checks the port (wildcards aside).
                 problem = address.IsUnixPipe || address.IsNamedPipe ? null
                     // An https address without a certificate is ServingOptions' to refuse, naming the certificate options.
-                    : address.Scheme is not ("http" or "https") ? "the scheme must be http or https"
+                    : address.Scheme is not ("http" or "https") ? (address.Scheme.ToLowerInvariant() is "http" or "https" ? "write the scheme in lower case: http or https" : "the scheme must be http or https")
                     : BeyondHostAndPort(url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..])
                         ?? (!Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
                         : IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) && ip.IsIPv4MappedToIPv6 ? $"an IPv4-mapped IPv6 address; give the IPv4 address {ip.MapToIPv4()} itself"
@@ -86,6 +86,8 @@ internal static class ServerStartup
     /// </summary>
     private static string? BeyondHostAndPort(string rest)
     {
+        // Before the path check, which a second address's "//" would otherwise be blamed as.
+        if (rest.Contains(',')) return "a comma: separate addresses with ';' or a space";
         int end = rest.IndexOfAny(['?', '#']);
         if (end >= 0) return rest[end] == '?' ? "a query (?…) is not part of an address" : "a fragment (#…) is not part of an address";
         int slash = rest.IndexOf('/');

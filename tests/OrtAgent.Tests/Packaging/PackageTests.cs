@@ -104,4 +104,17 @@ public sealed class PackageTests
     /// <summary>A property's value in an MSBuild file, wherever its PropertyGroup is; null where it is not set.</summary>
     private static string? Property(XDocument project, string name) =>
         project.Descendants(name).Select(e => e.Value.Trim()).LastOrDefault();
+
+    /// <summary>The command line says the libraries' version: it said 1.0.0 while the packages it ships with were 0.1.0.</summary>
+    [Fact]
+    public void TheCommandLineSaysTheLibrariesVersion()
+    {
+        var version = Property(XDocument.Load(Path.Combine(Root, "Directory.Build.props")), "VersionPrefix");
+        using var child = new IsolatedChildProcess();
+
+        var run = child.Run("--version");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith(version + "+", run.Output.Trim());
+    }
 }

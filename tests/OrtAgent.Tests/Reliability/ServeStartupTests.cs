@@ -70,6 +70,9 @@ public sealed class ServeStartupTests : IDisposable
     [Theory]
     [InlineData("http://127.0.0.1:0/path", "a path: everything is served from the root, not under a path prefix; leave the path out")]
     [InlineData("http://[::ffff:127.0.0.1]:0", "an IPv4-mapped IPv6 address; give the IPv4 address 127.0.0.1 itself")]
+    // A comma-separated list was blamed as a path; an upper-case scheme as no http at all.
+    [InlineData("http://127.0.0.1:0,http://127.0.0.1:1", "a comma: separate addresses with ';' or a space")]
+    [InlineData("HTTP://127.0.0.1:0", "write the scheme in lower case: http or https")]
     public async Task APathOrAnIPv4MappedAddressIsOneLineAndExit2(string url, string problem)
     {
         var run = await ServeAsync(url);

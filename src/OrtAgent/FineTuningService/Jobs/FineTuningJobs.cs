@@ -250,7 +250,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (waiting < options.MaxQueuedJobs) return;
         // The limit is the operator's to raise, so it goes to the server's log; the client is told what it can do itself.
         Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger,
-            "a job was refused (429): {Waiting} jobs are queued or paused, the most --max-queued-jobs {Limit} lets wait; raise it if clients should queue more", waiting, options.MaxQueuedJobs);
+            "a new job was refused, the queue being full (jobs queued or paused: {Waiting}, the most --max-queued-jobs {Limit} lets wait); raise it if clients should queue more",
+            waiting, options.MaxQueuedJobs);
         throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
             $"{waiting} {(waiting == 1 ? "job is" : "jobs are")} queued or paused, the most this service holds; retry after one of them has started " +
             $"(jobs start as running ones finish, so try again in a minute or later), or cancel one of yours",
