@@ -158,7 +158,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         // The output is recorded by the run itself (OutputRecord), as the facade's is.
         public void Record(string artifactsDirectory, bool isNew)
         {
-            if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath, columns.TextColumn, columns.LabelColumn);
+            if (!isNew) return;
+            TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath, columns.TextColumn, columns.LabelColumn);
+            stopNotice?.BeforeResumedTraining(artifactsDirectory, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session));
+            TrainingDestinations.SayBuilt(console, artifactsDirectory, replaced: warnOfReplacing is not null);
         }
 
         private (string ArtifactsDirectory, long Steps)? _trained;

@@ -4,6 +4,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
+using Spectre.Console;
 
 namespace OrtAgent.FineTuning;
 
@@ -167,6 +168,16 @@ internal static class TrainingDestinations
     public static string? RecordedOutput(string artifactsDirectory) => OutputRecord.Read(artifactsDirectory);
 
     /// <summary>Records in a run's artifacts the model folder it exports to, as typed, for <see cref="RecordedOutput"/>.</summary>
+    /// <summary>
+    /// Says that a new run's artifacts are written in <paramref name="artifactsDirectory"/>: from here a stop keeps this run
+    /// (at step 0) to resume, and the run that was there (<paramref name="replaced"/>, which the warning said a stop until
+    /// then keeps) is gone. A stop during the rest of the set-up, under the same "Building" line, could not tell which.
+    /// </summary>
+    public static void SayBuilt(IAnsiConsole console, string artifactsDirectory, bool replaced) =>
+        console.MarkupLine(Markup.Escape(replaced
+            ? $"Built: {artifactsDirectory} now holds this run, in place of the run that was there."
+            : $"Built: {artifactsDirectory} holds this run."));
+
     public static void RecordOutput(string artifactsDirectory, string output) => OutputRecord.Write(artifactsDirectory, output);
 
     // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data,

@@ -311,7 +311,13 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                     new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, new Dictionary<string, double>()), method, startedFrom));
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
-            if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
+            if (resume is null)
+            {
+                TrainingArtifacts.CompleteSetup(artifacts.Directory);
+                // The notice first, so that a stop prompted by the line below is told what it keeps.
+                NoticeFor(observer)?.BeforeResumedTraining(artifacts.Directory, TrainingDestinations.ResumeCommand("train", artifacts.Directory, options.Session, options.PromoteTo));
+                TrainingDestinations.SayBuilt(console, artifacts.Directory, replaced: unfinished is not null);
+            }
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null)
                 console.MarkupLine(Markup.Escape(state.Finished

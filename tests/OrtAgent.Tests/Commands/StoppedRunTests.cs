@@ -62,6 +62,7 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.Equal([$"warning: {Artifacts} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
             $"(Ctrl+C before then keeps it, and ortagent train --resume {Artifacts} continues it)"], again.ErrorLines);
         Assert.DoesNotContain("Resuming", again.Output);
+        Assert.Contains($"Built: {Artifacts} now holds this run, in place of the run that was there.\n", again.Output);
         Assert.Equal(18, CheckpointStep());
     }
 

@@ -140,6 +140,31 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
             notice.StoppedAtOnceLine);
     }
 
+    /// <summary>
+    /// Once a new run's artifacts are written, a stop keeps that run at step 0 to resume, and any run that was there is
+    /// gone; under the one "Building training graphs" line, a stop then was still said to stop "before training" with
+    /// nothing of the run kept. A line says the build is done, and the notice names the run kept from there.
+    /// </summary>
+    [Fact]
+    public async Task OnceBuiltTheNoticeNamesTheNewRunAsKeptToResume()
+    {
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0");
+        bool signalled = false;
+
+        var (exitCode, lines) = await RunAsync(args, (process, line) =>
+        {
+            if (signalled || !line.StartsWith("Built: ", StringComparison.Ordinal)) return;
+            signalled = true;
+            IsolatedChildProcess.Signal(process, Interrupt);
+        });
+
+        string all = string.Join('\n', lines);
+        Assert.True(exitCode == 130, all);
+        Assert.Contains($"Built: {Artifacts} holds this run.", lines);
+        Assert.Contains($"stopping: the run stops before training (Ctrl+C again stops at once, keeping the run in {Artifacts} as it was)", lines);
+        Assert.Equal(0, TrainerState.Load(Path.Combine(Artifacts, "checkpoint", "trainer_state.json")).Step);
+    }
+
     /// <summary><c>export</c> stopped before its model is in place said only <c>cancelled</c>; it says --output is as it was, as train does.</summary>
     [Fact]
     public async Task AStoppedExportSaysTheOutputIsAsItWas()
