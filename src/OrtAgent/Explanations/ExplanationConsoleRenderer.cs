@@ -19,12 +19,13 @@ internal static class ExplanationConsoleRenderer
 
     public static void Render(IAnsiConsole console, TextExplanation explanation)
     {
-        // Paragraphs of plain segments, never markup: the user's text and labels are printed as they are, where markup
-        // would read ":fire:" in them as an emoji code (and brackets as tags, had they not been escaped).
+        // Paragraphs of plain segments, never markup: the user's text and labels are printed as they are (but for what
+        // would drive the terminal, ForTerminal), where markup would read ":fire:" in them as an emoji code (and brackets
+        // as tags, had they not been escaped).
         var probability = explanation.Probabilities.TryGetValue(explanation.Label, out var p) ? p : float.NaN;
         var header = new Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {SignedFigure.Of(explanation.CompletenessGap, 3)} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"));
-        if (explanation.Label != explanation.PredictedLabel) header.Append($"  (predicted: {explanation.PredictedLabel})");
+            $"{ForTerminal(explanation.Label)} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {SignedFigure.Of(explanation.CompletenessGap, 3)} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"));
+        if (explanation.Label != explanation.PredictedLabel) header.Append($"  (predicted: {ForTerminal(explanation.PredictedLabel)})");
         if (explanation.ExplainsFloat32OfInt8) header.Append($"  ({ExplainedWeightsNote.Sentence})");
         WriteLine(console, header);
         bool colours = console.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
@@ -50,7 +51,8 @@ internal static class ExplanationConsoleRenderer
     private static Paragraph MarkedText(TextExplanation explanation, bool colours)
     {
         double scale = explanation.Words.Count == 0 ? 1 : Math.Max(1e-12, explanation.Words.Max(w => Math.Abs(w.Attribution)));
-        var text = explanation.Text;
+        // One character for one, so the words' offsets still fall where they did.
+        var text = ForTerminal(explanation.Text);
         var marked = new Paragraph();
         int position = 0;
         foreach (var word in explanation.Words)
@@ -60,14 +62,31 @@ internal static class ExplanationConsoleRenderer
             // Blend from the terminal's white towards green or red; words with under 10% of the largest share stay plain.
             var colour = word.Attribution > 0 ? Blend(strength, 40, 160, 60) : Blend(strength, 200, 40, 40);
             string marker = word.Attribution > 0 ? (strength < 0.5 ? "+" : "++") : "-";
-            if (strength < 0.1) marked.Append(word.Text);
-            else if (colours) marked.Append(word.Text, new Style(Color.Black, new Color((byte)colour.R, (byte)colour.G, (byte)colour.B)));
-            else marked.Append($"[{marker}{word.Text}{marker}]");
+            var shown = text.Substring(word.Start, word.Length);
+            if (strength < 0.1) marked.Append(shown);
+            else if (colours) marked.Append(shown, new Style(Color.Black, new Color((byte)colour.R, (byte)colour.G, (byte)colour.B)));
+            else marked.Append($"[{marker}{shown}{marker}]");
             position = word.Start + word.Length;
         }
         if (!explanation.Truncated) marked.Append(text[position..]);
         return marked;
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with what would drive the terminal rather than show in it as '?': control characters but
+    /// tab and line breaks (an escape sequence recoloured or cleared the screen) and the bidirectional controls (U+202E
+    /// turned the rest of a line around), one for one. Joiners and variation selectors stay: emoji are built of them.
+    /// </summary>
+    private static string ForTerminal(string text) => string.Create(text.Length, text, static (span, source) =>
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            char c = source[i];
+            bool drives = (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+                || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+            span[i] = drives ? '?' : c;
+        }
+    });
 
     private static (int R, int G, int B) Blend(double strength, int r, int g, int b)
     {
@@ -77,7 +96,7 @@ internal static class ExplanationConsoleRenderer
 
     private static string Listed(IEnumerable<WordAttribution> words)
     {
-        var top = words.Take(TopWords).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} ({SignedFigure.Of(w.Attribution, 3)})")).ToList();
+        var top = words.Take(TopWords).Select(w => string.Create(CultureInfo.InvariantCulture, $"{ForTerminal(w.Text)} ({SignedFigure.Of(w.Attribution, 3)})")).ToList();
         return top.Count == 0 ? "-" : string.Join(", ", top);
     }
 }

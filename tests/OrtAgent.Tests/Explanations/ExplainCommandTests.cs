@@ -89,6 +89,27 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal(text, document.RootElement.GetProperty("text").GetString());
     }
 
+    /// <summary>
+    /// The plain output wrote a text's escape sequences and bidi controls to the terminal as they were (an ESC recoloured
+    /// the rest, U+202E turned the line around); each is a '?' there, and emoji, accents and line breaks stay.
+    /// </summary>
+    [Fact]
+    public async Task PlainOutputShowsWhatWouldDriveTheTerminalAsQuestionMarks()
+    {
+        const string text = "good \u001b[31mred\u0007 \u202Eevil\u202C l'été 👨\u200D👩";
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "2", text]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain('\u001b', run.Output);
+        Assert.DoesNotContain('\u0007', run.Output);
+        Assert.DoesNotContain('\u202E', run.Output);
+        // Words may be marked ([+été+]), so each kept character is looked for on its own.
+        Assert.Contains("été", run.Output);
+        Assert.Contains('\u200D', run.Output);
+        // ESC, BEL, U+202E and U+202C, in the text line at least.
+        Assert.True(run.Output.Count(c => c == '?') >= 4, run.Output);
+    }
+
     [Fact]
     public async Task HtmlWritesASelfContainedPageWithEveryWordHighlighted()
     {
