@@ -36,14 +36,7 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
     {
         string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
 
-        bool signalled = false;
-
-        var (exitCode, lines) = await RunAsync(args, (process, line) =>
-        {
-            if (signalled || !line.StartsWith("epoch 1 step ", StringComparison.Ordinal)) return;
-            signalled = true;
-            IsolatedChildProcess.Signal(process, Interrupt);
-        });
+        var (exitCode, lines) = await RunSignalledAsync(args, "epoch 1 step ", Interrupt);
 
         string all = string.Join('\n', lines);
         Assert.True(exitCode == 130, all);
@@ -62,14 +55,7 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
     public async Task SigtermsLineNamesTheCtrlCThatWouldStopAtOnce()
     {
         string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
-        bool signalled = false;
-
-        var (_, lines) = await RunAsync(args, (process, line) =>
-        {
-            if (signalled || !line.StartsWith("epoch 1 step ", StringComparison.Ordinal)) return;
-            signalled = true;
-            IsolatedChildProcess.Signal(process, Termination);
-        });
+        var (_, lines) = await RunSignalledAsync(args, "epoch 1 step ", Termination);
 
         string stopping = Assert.Single(lines, l => l.StartsWith("stopping:", StringComparison.Ordinal));
         Assert.StartsWith("stopping: the run finishes this step and writes a checkpoint (Ctrl+C (SIGINT) stops at once, keeping ", stopping);
@@ -149,14 +135,7 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
     public async Task OnceBuiltTheNoticeNamesTheNewRunAsKeptToResume()
     {
         string[] args = tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0");
-        bool signalled = false;
-
-        var (exitCode, lines) = await RunAsync(args, (process, line) =>
-        {
-            if (signalled || !line.StartsWith("Built: ", StringComparison.Ordinal)) return;
-            signalled = true;
-            IsolatedChildProcess.Signal(process, Interrupt);
-        });
+        var (exitCode, lines) = await RunSignalledAsync(args, "Built: ", Interrupt);
 
         string all = string.Join('\n', lines);
         Assert.True(exitCode == 130, all);
@@ -179,6 +158,18 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.Equal($"Cancelled before the model was put in place: {output} is as it was.\n", stopped.Output);
         Assert.Equal(["cancelled"], stopped.ErrorLines);
         Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>Runs <paramref name="args"/> and sends <paramref name="signal"/> once, when a line starts with <paramref name="marker"/>.</summary>
+    private static Task<(int ExitCode, List<string> Lines)> RunSignalledAsync(string[] args, string marker, int signal)
+    {
+        bool signalled = false;
+        return RunAsync(args, (process, line) =>
+        {
+            if (signalled || !line.StartsWith(marker, StringComparison.Ordinal)) return;
+            signalled = true;
+            IsolatedChildProcess.Signal(process, signal);
+        });
     }
 
     /// <summary>Starts ortagent with stderr into stdout and shows <paramref name="watch"/> each line as it comes, until the process ends (within <see cref="Bound"/>).</summary>
