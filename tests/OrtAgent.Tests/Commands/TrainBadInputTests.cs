@@ -37,6 +37,15 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         ": holds a line break, which the run's record of where it exports (output.txt) cannot keep; name a folder without one",
         "--output", _work.Combine("models", "nl\nx"));
 
+    /// <summary>data.txt keeps the data file's path as a line: a name holding a line break was read back cut on resume.</summary>
+    [Fact]
+    public Task ADataFileHoldingALineBreakIsRefusedBeforeAnythingIsWritten()
+    {
+        var data = _work.Combine("re\nviews.csv");
+        File.Copy(tiny.TrainCsv, data);
+        return AssertUserError(": holds a line break, which the run's record of its data (data.txt) cannot keep; rename the file", "--data", data);
+    }
+
     /// <summary>
     /// A base folder whose vocab.txt cannot be read (its permissions; here a link to a file that is write-only even for
     /// root) is refused naming the folder and why: it was an internal error, "UnauthorizedAccessException: Access to the
