@@ -24,8 +24,8 @@ internal static class UnknownOptionText
     };
 
     /// <summary>
-    /// The line when the parser's first error is a flag-like word that no option of the command matches and there is
-    /// a hint to give; else null, and the parser's own line stands.
+    /// The line when the parser's first error is a flag-like word that no option of the command matches, with a hint
+    /// where there is one; else null, and the parser's own line stands.
     /// </summary>
     public static string? Describe(ParseResult parseResult)
     {
@@ -39,7 +39,8 @@ internal static class UnknownOptionText
         // belongs to the commands that take it, and one that every command took ignored it on most of them.
         if (OptionsOf(command).Any(o => o.Name == flag || o.Aliases.Contains(flag)))
             return $"{flag}: an option of {name}, so it goes after '{name}' ({ParseErrorText.CommandPath(command)} {flag} …); see '{ParseErrorText.CommandPath(command)} --help'";
-        return Hint(command, flag) is not null ? NotAnOption(command, flag) : null;
+        // With no hint too: the parser's "unrecognized command or argument" read as if the word might be a command.
+        return NotAnOption(command, flag);
     }
 
     /// <summary>
