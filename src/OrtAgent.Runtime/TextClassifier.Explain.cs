@@ -166,11 +166,10 @@ public sealed partial class TextClassifier
         RequireLoadedModelInPlace(recordedDigest: null, confirmStatusChange: false);
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        var pinned = PinnedExplainGraph.TryOpen(Path.Combine(Directory, ModelContract.ExplainModelFile));
+        // Read from the pinned file when there is one, so that the bytes checked are the ones the first explanation opens.
+        var pinned = PinnedExplainGraph.TryOpen(Path.Combine(Directory, ModelContract.ExplainModelFile), out var graph);
         try
         {
-            // Read from the pinned file when there is one, so that the bytes checked are the ones the first explanation opens.
-            var graph = pinned?.ReadIfUnchanged();
             using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, graph);
             // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
             RequireLoadedModelInPlace(opened.RecordedModelDigest);

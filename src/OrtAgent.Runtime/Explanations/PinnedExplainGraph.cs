@@ -28,25 +28,27 @@ internal sealed class PinnedExplainGraph : IDisposable
     }
 
     /// <summary>
-    /// Opens <paramref name="path"/> for reading, or returns null where it cannot be pinned: no regular file there (a FIFO
-    /// would hold the open), it cannot be opened, or it names external data files. The caller then reads it by path, as
-    /// before, and words whatever is wrong with it.
+    /// Opens <paramref name="path"/> for reading, with its bytes read once (<paramref name="graph"/>), or returns null where
+    /// it cannot be pinned: no regular file there (a FIFO would hold the open), it cannot be opened or read whole, it was
+    /// written while being read, or it names external data files. The caller then reads it by path, as before, and words
+    /// whatever is wrong with it.
     /// </summary>
-    public static PinnedExplainGraph? TryOpen(string path)
+    public static PinnedExplainGraph? TryOpen(string path, out byte[]? graph)
     {
+        graph = null;
         if (!File.Exists(path) || ModelFolderFile.Refusal(path) is not null) return null;
         SafeFileHandle? handle = null;
         try
         {
             handle = OpenForReading(path);
-            // Read through a stream that does not own the descriptor, which the pin keeps.
-            using (var stream = new FileStream(new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, bufferSize: 0))
-                if (ExternalDataFiles.Of(stream).Count > 0 || stream.Length > Array.MaxLength)
-                {
-                    handle.Dispose();
-                    return null;
-                }
-            return new PinnedExplainGraph(handle, StampOf(handle));
+            var pinned = StampOf(handle);
+            if (pinned.Length > Array.MaxLength || ReadWhole(handle, pinned) is not { } bytes || ExternalDataFiles.Of(new MemoryStream(bytes, writable: false)).Count > 0)
+            {
+                handle.Dispose();
+                return null;
+            }
+            graph = bytes;
+            return new PinnedExplainGraph(handle, pinned);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -60,22 +62,28 @@ internal sealed class PinnedExplainGraph : IDisposable
     {
         try
         {
-            if (!StampOf(_handle).IsSameFileAs(_pinned)) return null;
-            var bytes = new byte[_pinned.Length];
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int n = RandomAccess.Read(_handle, bytes.AsSpan(read), read);
-                if (n == 0) return null;
-                read += n;
-            }
-            // Written over while it was read: the bytes may be half of each.
-            return StampOf(_handle).IsSameFileAs(_pinned) ? bytes : null;
+            return ReadWhole(_handle, _pinned);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
+
+    // The file's bytes while it still has the stamp `pinned`, before and after the read (written over while it was read,
+    // the bytes may be half of each); null otherwise.
+    private static byte[]? ReadWhole(SafeFileHandle handle, FileStamp pinned)
+    {
+        if (!StampOf(handle).IsSameFileAs(pinned)) return null;
+        var bytes = new byte[pinned.Length];
+        int read = 0;
+        while (read < bytes.Length)
+        {
+            int n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+            if (n == 0) return null;
+            read += n;
+        }
+        return StampOf(handle).IsSameFileAs(pinned) ? bytes : null;
     }
 
     /// <summary>
