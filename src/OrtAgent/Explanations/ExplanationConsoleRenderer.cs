@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
 using Spectre.Console;
 
 namespace OrtAgent.Explanations;
@@ -82,8 +83,7 @@ internal static class ExplanationConsoleRenderer
         for (int i = 0; i < source.Length; i++)
         {
             char c = source[i];
-            bool drives = (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
-                || c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+            bool drives = (char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || BidiControls.Contains(c);
             span[i] = drives ? '?' : c;
         }
     });
