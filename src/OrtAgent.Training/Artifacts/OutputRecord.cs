@@ -39,9 +39,15 @@ internal static class OutputRecord
     /// What is wrong with <paramref name="output"/> as a record's line, or null: a name holding a line break was read back
     /// as its first line, another folder, and a resume exported over the model there.
     /// </summary>
-    public static string? Refusal(string output) => output.AsSpan().IndexOfAny('\n', '\r') >= 0
-        ? $"holds a line break, which the run's record of where it exports ({TrainingArtifacts.OutputRecordFile}) cannot keep; name a folder without one"
-        : null;
+    public static string? Refusal(string output) =>
+        LineBreakRefusal(output, $"the run's record of where it exports ({TrainingArtifacts.OutputRecordFile})", "name a folder without one");
+
+    /// <summary>
+    /// What is wrong with <paramref name="path"/> as a line of <paramref name="record"/> (a run's record of one line a
+    /// value, which a resumed run reads back), or null: a line break in it would be read back as two values.
+    /// </summary>
+    public static string? LineBreakRefusal(string path, string record, string remedy) =>
+        path.AsSpan().IndexOfAny('\n', '\r') >= 0 ? $"holds a line break, which {record} cannot keep; {remedy}" : null;
 
     private static string[]? Lines(string artifactsDirectory)
     {

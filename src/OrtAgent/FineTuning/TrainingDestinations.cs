@@ -43,8 +43,8 @@ internal static class TrainingDestinations
         }
         // data.txt keeps each path as a line, which a resumed run reads back: a name holding a line break came back cut.
         foreach (var (option, path) in new[] { ("--data", dataPath), ("--validation", validationPath) })
-            if (path is not null && path.AsSpan().IndexOfAny('\n', '\r') >= 0)
-                throw new UserInputException($"{option} {PrintableText.Quote(path)}: holds a line break, which the run's record of its data ({DataRecordFile}) cannot keep; rename the file");
+            if (path is not null && OutputRecord.LineBreakRefusal(path, $"the run's record of its data ({DataRecordFile})", "rename the file") is { } unrecordable)
+                throw new UserInputException($"{option} {PrintableText.Quote(path)}: {unrecordable}");
         var data = TrainingData.CheckFiles(dataPath, validationPath, columns, seed);
         return (resumeFrom is null ? null : ClaimIfResuming(resumeFrom), data);
     }
