@@ -412,11 +412,33 @@ internal sealed class ServedModels : IDisposable
         _cache.Unload(id);
     }
 
-    /// <summary>Loads the classifier in <paramref name="directory"/> as model <paramref name="id"/> (its own tokenizer counts tokens).</summary>
+    /// <summary>
+    /// Loads the classifier in <paramref name="directory"/> as model <paramref name="id"/> (its own tokenizer counts tokens)
+    /// and, where the model has <c>explain.onnx</c>, checks that graph and holds it open (<see cref="TextClassifier.CheckExplainer"/>),
+    /// as <c>serve</c> does at each load: opened by path at the model's first explanation, it was the graph of whatever
+    /// model had been renamed into the folder since the load, and <c>/explain</c> answered 409 <c>model_replaced</c> while
+    /// <c>/predict</c> answered with the model loaded.
+    /// </summary>
     /// <exception cref="ModelLoadException">The directory holds no model that can be served.</exception>
     internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
     {
-        return new LoadedModel(id, new ServedClassifier(TextClassifier.Load(directory, options)));
+        var classifier = TextClassifier.Load(directory, options);
+        try
+        {
+            if (classifier.CanExplain) classifier.CheckExplainer();
+        }
+        catch (ModelLoadException)
+        {
+            // Unlike serve's reload, no older model keeps serving in its place, so a graph the check refuses (damaged,
+            // another model's, or the folder replaced during the load) does not refuse the model's predictions: it stays
+            // unpinned, and its first explanation meets the problem again and answers it as the 409 it was before.
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+        return new LoadedModel(id, new ServedClassifier(classifier));
     }
 
     /// <inheritdoc cref="LoadedModelCache.StopWaiting"/>
