@@ -53,6 +53,9 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
             {
                 var classifier = TextClassifier.Load(directory, request.Classifier);
                 models.Add(new LoadedToolModel(Serving.ServingEndpoints.ModelName(directory), classifier));
+                // As serve loads a model: explain.onnx checked now (a damaged one stops the start) and held open, so a
+                // folder renamed over after the start does not turn explain_text into "the model was replaced".
+                if (classifier.CanExplain) classifier.CheckExplainer();
                 // stderr: stdout carries JSON-RPC only.
                 if (Inference.Int8OnGpu.Warning(directory, classifier.Info, request.Classifier.Session.Device) is { } warning)
                     Console.Error.WriteLine($"warning: {warning}");

@@ -72,6 +72,24 @@ public sealed class ServiceExplainerPinTests : IDisposable
     }
 
     /// <summary>
+    /// A --model folder is loaded at start as serve loads its model: a damaged explain.onnx stops the start naming it, as
+    /// serve's does, where the store's own models (loaded on demand, with nothing else to serve them) stay served.
+    /// </summary>
+    [Fact]
+    public async Task AModelFolderWithADamagedExplainGraphStopsTheStartNamingIt()
+    {
+        var given = Path.Combine(_tiny.Root, "given");
+        WriteExplainedSentiment(given);
+        string graph = Path.Combine(given, "explain.onnx");
+        var whole = File.ReadAllBytes(graph);
+        File.WriteAllBytes(graph, whole[..(whole.Length / 2)]);
+
+        var error = await Assert.ThrowsAsync<UserInputException>(() => ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: [given]));
+
+        Assert.StartsWith($"--model {given}: {graph}: is not a whole ONNX model", error.Message);
+    }
+
+    /// <summary>
     /// An /explain of a job's model, loaded on its way in, waits its turn behind a long explanation while the model's
     /// folder is swapped: at its turn it explains the model loaded, which still answers /predict, where it was a 409.
     /// </summary>

@@ -72,6 +72,9 @@ internal sealed class ServedModels : IDisposable
     public ServedModels(FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null, Func<string, ClassifierModelInfo>? describe = null)
     {
         _options = options;
+        // A --model folder is the operator's, loaded once at start as serve loads its own: a graph the check refuses stops
+        // the start, as serve's does. The store's models load later, on demand, where nothing else would serve them.
+        var pinLoad = load ?? ((id, directory) => Load(id, directory, options.Classifier, refuseUncheckedGraph: true));
         load ??= (id, directory) => Load(id, directory, options.Classifier);
         _cache = new LoadedModelCache(this, options.MaxLoadedModels, load);
         _describe = describe ?? Describe;
@@ -89,7 +92,7 @@ internal sealed class ServedModels : IDisposable
         }
         try
         {
-            foreach (var (id, directory) in _userModels) Pin(id, directory, load);
+            foreach (var (id, directory) in _userModels) Pin(id, directory, pinLoad);
         }
         catch
         {
@@ -419,15 +422,19 @@ internal sealed class ServedModels : IDisposable
     /// model had been renamed into the folder since the load, and <c>/explain</c> answered 409 <c>model_replaced</c> while
     /// <c>/predict</c> answered with the model loaded.
     /// </summary>
-    /// <exception cref="ModelLoadException">The directory holds no model that can be served.</exception>
-    internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
+    /// <param name="id">The model's id as requests name it.</param>
+    /// <param name="directory">The exported model's folder.</param>
+    /// <param name="options">How the classifier is loaded.</param>
+    /// <param name="refuseUncheckedGraph">Whether a graph the check refuses refuses the model too (a <c>--model</c> folder at start), rather than leaving it served unpinned.</param>
+    /// <exception cref="ModelLoadException">The directory holds no model that can be served (or, with <paramref name="refuseUncheckedGraph"/>, an <c>explain.onnx</c> that cannot explain it).</exception>
+    internal static LoadedModel Load(string id, string directory, TextClassifierOptions options, bool refuseUncheckedGraph = false)
     {
         var classifier = TextClassifier.Load(directory, options);
         try
         {
             if (classifier.CanExplain) classifier.CheckExplainer();
         }
-        catch (ModelLoadException)
+        catch (ModelLoadException) when (!refuseUncheckedGraph)
         {
             // Unlike serve's reload, no older model keeps serving in its place, so a graph the check refuses (damaged,
             // another model's, or the folder replaced during the load) does not refuse the model's predictions: it stays
