@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using OrtAgent.Runtime.Explanations;
-using OrtAgent.Serving;
 using Spectre.Console;
 
 namespace OrtAgent.Explanations;
@@ -73,19 +72,10 @@ internal static class ExplanationConsoleRenderer
         return marked;
     }
 
-    /// <summary>
-    /// <paramref name="text"/> with what would drive the terminal rather than show in it as '?': control characters but
-    /// tab and line breaks (an escape sequence recoloured or cleared the screen) and the bidirectional controls (U+202E
-    /// turned the rest of a line around), one for one. Joiners and variation selectors stay: emoji are built of them.
-    /// </summary>
+    /// <summary><paramref name="text"/> with each of <see cref="DisplayControls"/> as '?', one for one.</summary>
     private static string ForTerminal(string text) => string.Create(text.Length, text, static (span, source) =>
     {
-        for (int i = 0; i < source.Length; i++)
-        {
-            char c = source[i];
-            bool drives = (char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || BidiControls.Contains(c);
-            span[i] = drives ? '?' : c;
-        }
+        for (int i = 0; i < source.Length; i++) span[i] = DisplayControls.Contains(source[i]) ? '?' : source[i];
     });
 
     private static (int R, int G, int B) Blend(double strength, int r, int g, int b)

@@ -51,6 +51,7 @@ internal static class ExplanationHtmlPage
             .text span{padding:.15rem .1rem;border-radius:.2rem}
             .meta{color:#555;font-size:.9rem}
             .legend span{padding:0 .4rem;border-radius:.2rem}
+            .control{font-size:.7em;border:1px solid #888;border-radius:.2rem;padding:0 .15rem;color:#555}
             </style></head><body>
             """);
         html.Append(CultureInfo.InvariantCulture, $"<h1>Why the classifier decided</h1><p class=\"meta\">Model {Encode(modelDirectory)}. Integrated gradients over the word embeddings; each word's share of the explained label's logit. <span class=\"legend\"><span style=\"background:rgba(40,160,60,.6)\">toward the label</span> <span style=\"background:rgba(200,40,40,.6)\">against it</span></span></p>\n");
@@ -84,5 +85,24 @@ internal static class ExplanationHtmlPage
         html.Append("</p></section>\n");
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>
+    /// <paramref name="text"/> HTML-encoded, each of <see cref="DisplayControls"/> written as its code point in a small
+    /// box (<c>U+202E</c>), which the page's reader sees where the character stands. HTML encoding left them as they
+    /// were: U+202E showed the words after it reversed, and ESC or BEL showed as nothing.
+    /// </summary>
+    private static string Encode(string text)
+    {
+        var html = new StringBuilder(text.Length);
+        int plain = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!DisplayControls.Contains(text[i])) continue;
+            html.Append(WebUtility.HtmlEncode(text[plain..i]))
+                .Append(CultureInfo.InvariantCulture, $"<code class=\"control\" title=\"{ControlTitle}\">U+{(int)text[i]:X4}</code>");
+            plain = i + 1;
+        }
+        return html.Append(WebUtility.HtmlEncode(text[plain..])).ToString();
+    }
+
+    private const string ControlTitle = "an invisible control character of the text, shown by its code point";
 }
