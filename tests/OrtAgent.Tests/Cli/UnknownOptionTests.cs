@@ -50,6 +50,10 @@ public sealed class UnknownOptionTests
         "models", "pull", "--artifacts-root", "--models-root", "models")]
     [InlineData("arctic-xs: models pull takes one model's name, and it was minilm; see 'ortagent models pull --help'",
         "models", "pull", "minilm", "arctic-xs")]
+    // After "--" a word is no flag: it is a second name, which was called an option pull does not take.
+    [InlineData("--bogus: models pull takes one model's name, and it was minilm; see 'ortagent models pull --help'",
+        "models", "pull", "minilm", "--", "--bogus")]
+    [InlineData("--bogus: not an option of models pull; see 'ortagent models pull --help'", "models", "pull", "--bogus", "--", "minilm")]
     public async Task AFlagModelsPullDoesNotTakeIsNamedNotPulled(string line, params string[] args)
     {
         var run = await CliRun.RunAsync(args);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using Spectre.Console;
@@ -36,9 +37,13 @@ internal sealed class ModelsPullCommand : BaseCommand
     private string ReadName(ParseResult parseResult)
     {
         var name = parseResult.GetValue(_name)!;
-        var stray = name.Length > 1 && name[0] == '-' ? name : parseResult.UnmatchedTokens.FirstOrDefault();
+        // After "--" a word is a word, never a flag: 'models pull minilm -- --bogus' gave a second name, which was
+        // called an option pull does not take; a name after it is looked up as the user asked.
+        var typedAsFlags = parseResult.Tokens.TakeWhile(token => token.Type != TokenType.DoubleDash)
+            .Select(token => token.Value).Where(word => word.Length > 1 && word[0] == '-').ToHashSet(StringComparer.Ordinal);
+        var stray = typedAsFlags.Contains(name) ? name : parseResult.UnmatchedTokens.FirstOrDefault();
         if (stray is null) return name;
-        throw new UserInputException(stray.Length > 1 && stray[0] == '-'
+        throw new UserInputException(typedAsFlags.Contains(stray)
             ? UnknownOptionText.NotAnOption(this, stray.Split('=', ':')[0])
             : $"{stray}: models pull takes one model's name, and it was {name}; see '{ParseErrorText.CommandPath(this)} --help'");
     }
