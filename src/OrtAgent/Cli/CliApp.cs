@@ -46,7 +46,9 @@ public static class CliApp
             if (ParseErrorText.UnknownCommand(parseResult) is { } unknownCommand) throw new UserInputException(unknownCommand);
             if (parseResult.Action is ParseErrorAction)
             {
+                // A flag the texts took (predict --modle m "x") is named before what it left missing (--model).
                 throw new UserInputException(UnknownOptionText.Describe(parseResult)
+                    ?? Commands.Inference.TextsArgument.FirstRefusal(parseResult)
                     ?? ParseErrorText.Describe(parseResult.Errors[0], parseResult.CommandResult.Command));
             }
             // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.Cli;
+using OrtAgent.Commands;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Cli;
@@ -74,5 +77,54 @@ public sealed class UnknownOptionTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("error: --frobnicate: not an option of train; see 'ortagent train --help'", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>
+    /// predict and explain took a mistyped flag as a text and said only <c>option '--model' is required</c>, the flag
+    /// the mistake left out; every command names the flag first, with the close spelling it missed.
+    /// </summary>
+    [Fact]
+    public async Task EveryCommandNamesAMistypedFlagBeforeWhatItLeftMissing()
+    {
+        var commands = LeafCommands().ToList();
+        Assert.Contains("predict", commands);
+        Assert.Contains("models pull", commands);
+
+        foreach (var command in commands)
+        {
+            var run = await CliRun.RunAsync([.. command.Split(' '), "--modle", "m", "text"]);
+
+            Assert.True(run.ExitCode == 2, $"{command}: {run}");
+            Assert.StartsWith($"error: --modle: not an option of {command}", Assert.Single(run.ErrorLines));
+        }
+    }
+
+    [Theory]
+    [InlineData("predict", "--modle: not an option of predict (see its --help); did you mean --model; a text that begins with '-' goes after \"--\"")]
+    [InlineData("explain", "--modle: not an option of explain (see its --help); did you mean --model; a text that begins with '-' goes after \"--\"")]
+    public async Task AMistypedModelFlagIsNamedWithItsSpelling(string command, string line)
+    {
+        var run = await CliRun.RunAsync([command, "--modle", "m", "x"]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {line}", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>The commands that run (by their words after <c>ortagent</c>), from the command tree the CLI builds.</summary>
+    private static IEnumerable<string> LeafCommands()
+    {
+        var services = new ServiceCollection().AddLogging().AddOptions()
+            .AddSingleton(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(TextWriter.Null) }))
+            .AddSingleton(new ErrorOutput(TextWriter.Null)).AddSingleton(TimeProvider.System)
+            .AddOrtAgentServices().AddOrtAgentCommands();
+        using var provider = services.BuildServiceProvider();
+        var found = new List<string>();
+        void Visit(System.CommandLine.Command command, string path)
+        {
+            if (command.Action is not null && path.Length > 0) found.Add(path);
+            foreach (var sub in command.Subcommands) Visit(sub, path.Length == 0 ? sub.Name : $"{path} {sub.Name}");
+        }
+        Visit(provider.GetRequiredService<OrtAgentRootCommand>(), "");
+        return found;
     }
 }
