@@ -38,7 +38,7 @@ public static class CliApp
         return errorHandler.RunAsync(async token =>
         {
             RefuseEmptyAssignments(args);
-            using var host = BuildHost(args, output, error, verbose, configureServices, out var logLevelMistake);
+            using var host = BuildHost(args, output, error, verbose, configureServices, out var configurationMistake);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             // No response files: a text beginning with '@' (a mention in a post) is a text, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -51,11 +51,11 @@ public static class CliApp
                     ?? Commands.Inference.TextsArgument.FirstRefusal(parseResult)
                     ?? ParseErrorText.Describe(parseResult.Errors[0], parseResult.CommandResult.Command));
             }
-            // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer
-            // whatever the logging configuration says.
+            // Only a command's own action may run ONNX Runtime, log or read the roots; --help and --version need none of
+            // them, and answer whatever the configuration says.
             if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action)
             {
-                if (logLevelMistake is not null) throw logLevelMistake;
+                if (configurationMistake is not null) throw configurationMistake;
                 OnnxRuntimeLogging.Apply(verbose);
             }
             var invocation = new InvocationConfiguration
@@ -81,13 +81,15 @@ public static class CliApp
                 throw BaseCommand.EmptyValue(arg[..^1]);
     }
 
-    // logLevelMistake: a log level in the configuration that names no level, for a command that runs to refuse; the
-    // host then logs at the default levels, so that building it (and --help, --version) does not fail.
+    // configurationMistake: the first mistake in the configuration (a settings file that is not JSON or sets a root to
+    // no folder, a root variable set but empty, a log level that names no level), for a command that runs to refuse.
+    // The host is built without what is mistaken (the settings file, the levels), at the defaults, so that building it,
+    // and --help and --version, do not fail: a user asking what to set must be answered.
     private static IHost BuildHost(string[] args, TextWriter output, TextWriter error, bool verbose, Action<IServiceCollection>? configureServices,
-        out UserInputException? logLevelMistake)
+        out UserInputException? configurationMistake)
     {
-        AppSettingsFile.Check(Path.Combine(AppContext.BaseDirectory, AppSettingsFile.FileName));
-        EnvironmentSettings.Check();
+        var settingsMistake = MistakeOf(() => AppSettingsFile.Check(Path.Combine(AppContext.BaseDirectory, AppSettingsFile.FileName)));
+        var environmentMistake = MistakeOf(EnvironmentSettings.Check);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -97,14 +99,16 @@ public static class CliApp
 
         // Later sources win: appsettings.json < ORTAGENT_* environment < --models-root/--artifacts-root. Only the words
         // before "--" are options: a text after it shaped like one (--Logging:LogLevel:Default=x) is a text to classify.
-        builder.Configuration.SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile(AppSettingsFile.FileName, optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables("ORTAGENT_")
+        builder.Configuration.SetBasePath(AppContext.BaseDirectory);
+        // A file that is not JSON fails the configuration as it is read: a refused one is left out, as a log level is.
+        if (settingsMistake is null) builder.Configuration.AddJsonFile(AppSettingsFile.FileName, optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("ORTAGENT_")
             .AddCommandLine(CliGlobalOptions.PathAssignments(args), CliGlobalOptions.ConfigurationSwitches);
         if (verbose)
             builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
 
-        logLevelMistake = UnknownLogLevel(builder.Configuration);
+        var logLevelMistake = UnknownLogLevel(builder.Configuration);
+        configurationMistake = settingsMistake ?? environmentMistake ?? logLevelMistake;
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true);
         // The logging library refuses an unknown level only when the first logger is made (services that log are made
         // with the commands, before --help or --version could answer), and as an internal error.
@@ -124,6 +128,20 @@ public static class CliApp
         builder.Services.AddOrtAgentServices().AddOrtAgentCommands();
         configureServices?.Invoke(builder.Services);
         return builder.Build();
+    }
+
+    /// <summary>The refusal <paramref name="check"/> throws, or null when it passes.</summary>
+    private static UserInputException? MistakeOf(Action check)
+    {
+        try
+        {
+            check();
+            return null;
+        }
+        catch (UserInputException mistake)
+        {
+            return mistake;
+        }
     }
 
     /// <summary>

@@ -132,6 +132,62 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal("error: --dropout 1.5: must be at least 0 and below 1", run.Error.TrimEnd('\n'));
     }
 
+    /// <summary>
+    /// A root variable set but empty, or a settings file beside the program that is not JSON, refused --help and
+    /// --version too (one error line, exit 2), where a log level that names no level let them through: a user could not
+    /// ask what to set. Every mistake now lets them answer, at the top and for a command, and the command that runs is
+    /// refused in its one line.
+    /// </summary>
+    [Theory]
+    [InlineData("variable")]
+    [InlineData("settings file")]
+    [InlineData("log level")]
+    public void AConfigurationMistakeLetsHelpAndVersionAnswerAndRefusesTheCommand(string mistake)
+    {
+        using var child = new IsolatedChildProcess(mistake == "settings file" ? ProgramBesideSettings("""{ "Models": { "Root": "m" """) : null);
+        if (mistake == "variable") child.Environment["ORTAGENT_MODELS__ROOT"] = "";
+        if (mistake == "log level") child.Environment["ORTAGENT_Logging__LogLevel__Default"] = "abc";
+
+        string[][] commandLines = [["--help"], ["--version"], ["models", "--help"], ["models", "list", "--help"], ["train", "-h"]];
+        foreach (var args in commandLines)
+        {
+            var answered = child.Run(args);
+
+            Assert.True(answered.ExitCode == 0 && answered.Error == "" && answered.Output.Trim() != "", $"{string.Join(' ', args)}: {answered}");
+        }
+        var run = child.Run("models", "list");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith(mistake switch
+        {
+            "variable" => "error: ORTAGENT_MODELS__ROOT is set but empty",
+            "settings file" => $"error: {Path.Combine(Path.GetDirectoryName(child.AssemblyPath)!, "appsettings.json")}: not valid JSON",
+            _ => "error: configuration Logging:LogLevel:Default = 'abc'",
+        }, Assert.Single(run.ErrorLines));
+        Assert.Equal("", run.Output);
+    }
+
+    /// <summary>
+    /// ortagent as built, but with <paramref name="settings"/> as the appsettings.json beside it: the program's own files
+    /// copied (the host takes the program's folder from the real path of the .dll it runs), the rest linked.
+    /// </summary>
+    private string ProgramBesideSettings(string settings)
+    {
+        var built = Path.GetDirectoryName(IsolatedChildProcess.CliAssemblyPath)!;
+        var program = Directory.CreateDirectory(_temp.Combine("program")).FullName;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(built))
+        {
+            var name = Path.GetFileName(entry);
+            var copy = Path.Combine(program, name);
+            if (name == "appsettings.json") continue;
+            if (name.StartsWith("ortagent.", StringComparison.Ordinal)) File.Copy(entry, copy);
+            else if (Directory.Exists(entry)) Directory.CreateSymbolicLink(copy, entry);
+            else File.CreateSymbolicLink(copy, entry);
+        }
+        File.WriteAllText(Path.Combine(program, "appsettings.json"), settings);
+        return Path.Combine(program, "ortagent.dll");
+    }
+
     /// <summary>The bad level also refused --version and --help, which log nothing: a user could not even ask what to set.</summary>
     [Theory]
     [InlineData("--version")]
