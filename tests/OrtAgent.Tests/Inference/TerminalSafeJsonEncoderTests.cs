@@ -49,4 +49,21 @@ public sealed class TerminalSafeJsonEncoderTests
 
         Assert.Equal("{\"id\": \"a\\u202Eb\\u2028\\uDB40\\uDC41\", \"text\":\t\"é <b>\"}", JsonLine.From(utf8));
     }
+
+    /// <summary>
+    /// An emoji (beyond U+FFFF, a surrogate pair in .NET) was written as two <c>\u</c> escapes, as the relaxed encoder
+    /// writes every such character, where the README says characters stay as they are; it stays, from a string and from
+    /// UTF-8 alike. Half a pair alone is no character: it is written as U+FFFD, the replacement character, as it was;
+    /// private use and unassigned characters beyond U+FFFF stay escaped, as the tags do.
+    /// </summary>
+    [Fact]
+    public void AnEmojiStaysAsItIsWhileHalfASurrogatePairIsReplaced()
+    {
+        string text = "ok 😀👍🏽 \uD83D x \uDE00 中 \U000F0000";
+
+        string json = JsonSerializer.Serialize(text, Options);
+
+        Assert.Equal("\"ok 😀👍🏽 \uFFFD x \uFFFD 中 \\uDB80\\uDC00\"", json);
+        Assert.Equal("a😀\\u202Eb😀", JsonEncodedText.Encode("a😀\u202Eb😀"u8, TerminalSafeJsonEncoder.Instance).ToString());
+    }
 }
