@@ -21,4 +21,13 @@ public sealed class ModelSaveOptions
 
     /// <summary>Tensors smaller than this stay inline even when external data is on.</summary>
     public long ExternalDataThresholdBytes { get; init; } = 1024;
+
+    /// <summary>
+    /// A metadata key under which the saved model records the SHA-256 (lower-case hex) of the external data file written
+    /// with it, so that a reader can tell that file from another of the same size (another model's, copied over it):
+    /// the model file holds only names, shapes and offsets, which two models of the same shape share. Saved inline, the
+    /// model does not carry the key, whatever <see cref="OnnxModel.Metadata"/> holds (a record of a data file it does not
+    /// have). Null (the default): the metadata is saved as it is.
+    /// </summary>
+    public string? ExternalDataDigestKey { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Onnx;
 
@@ -104,11 +105,13 @@ public sealed class OnnxModel
         string? dataFile = null;
         long totalBytes = Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length);
         bool external = options.ExternalData ?? totalBytes > ModelSaveOptions.InlineLimitBytes;
+        string? dataDigest = null;
         if (external)
         {
             dataFile = options.ExternalDataFileName ?? Path.GetFileName(path) + ".data";
-            WriteExternalData(proto, Path.Combine(directory, dataFile), dataFile, options.ExternalDataThresholdBytes);
+            dataDigest = WriteExternalData(proto, Path.Combine(directory, dataFile), dataFile, options.ExternalDataThresholdBytes);
         }
+        if (options.ExternalDataDigestKey is { } digestKey) RecordExternalDataDigest(proto, digestKey, dataDigest);
         var temp = options.TemporaryPath ?? path + ".tmp";
         try
         {
@@ -128,20 +131,37 @@ public sealed class OnnxModel
         }
     }
 
-    private void WriteExternalData(ModelProto proto, string dataPath, string location, long threshold)
+    // Writes the external data file under a temporary name and returns the SHA-256 of its bytes, hashed as they are
+    // written (the zeros between tensors included) rather than read back: a large model's file is gigabytes.
+    private string WriteExternalData(ModelProto proto, string dataPath, string location, long threshold)
     {
+        const int Page = 4096;
         using var stream = File.Create(dataPath + ".tmp");
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var padding = new byte[Page];
         var byName = Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!);
         foreach (var tensor in proto.Graph.Initializer)
         {
             var data = byName[tensor.Name];
             if (data.Bytes.Length < threshold) continue;
             // ONNX Runtime memory-maps external data; page-aligned offsets let it do so without copying.
-            long offset = (stream.Position + 4095) / 4096 * 4096;
+            long offset = (stream.Position + Page - 1) / Page * Page;
+            digest.AppendData(padding, 0, (int)(offset - stream.Position));
             stream.SetLength(offset);
             stream.Position = offset;
             stream.Write(data.Bytes);
+            digest.AppendData(data.Bytes);
             TensorProtoConverter.MarkExternal(tensor, location, offset, data.Bytes.Length);
         }
+        return Convert.ToHexStringLower(digest.GetHashAndReset());
+    }
+
+    // The model's metadata as saved: the digest of the data file written with it under `key`, or no `key` at all when
+    // saved inline, where a record kept from a model loaded with external data would name a file the model no longer has.
+    private static void RecordExternalDataDigest(ModelProto proto, string key, string? digest)
+    {
+        var stale = proto.MetadataProps.Where(entry => entry.Key == key).ToList();
+        foreach (var entry in stale) proto.MetadataProps.Remove(entry);
+        if (digest is not null) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = digest });
     }
 }

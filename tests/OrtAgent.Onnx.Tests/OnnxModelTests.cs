@@ -57,6 +57,40 @@ public class OnnxModelTests(PackagedEncoders models)
             Assert.Equal(0f, OnnxRunner.MaxAbsDiff(values, actual[output]));
     }
 
+    /// <summary>
+    /// A model saved with external data holds only names, shapes and offsets, which another model of the same shape
+    /// shares; the digest of its data file, recorded as it is written, tells the file from another of the same size.
+    /// </summary>
+    [Fact]
+    public void ExternalDataDigestKeyRecordsTheDataFilesSha256AndIsLeftOutInline()
+    {
+        var g = new Graph("tiny");
+        // 3000 bytes each: the second is written at the next 4096-byte page, after 1096 bytes of zeros the digest covers.
+        var a = g.AddInitializer("a", TensorData.Create<float>([750], Enumerable.Range(0, 750).Select(i => (float)i).ToArray()));
+        var b = g.AddInitializer("b", TensorData.Create<float>([750], Enumerable.Range(0, 750).Select(i => -0.5f * i).ToArray()));
+        var y = g.Add(a, b);
+        g.RenameValue(y, "y");
+        y.Type = ElementType.Float;
+        y.Shape = [750];
+        g.AddOutput(y);
+        var model = new OnnxModel(g);
+        model.Metadata["data_sha256"] = "a record kept from another file";
+        var folder = models.NewTempFolder();
+        var path = Path.Combine(folder, "model.onnx");
+
+        model.Save(path, new ModelSaveOptions { ExternalData = true, ExternalDataDigestKey = "data_sha256" });
+
+        var data = File.ReadAllBytes(path + ".data");
+        Assert.Equal(4096 + 3000, data.Length);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)), OnnxModel.ReadMetadata(path)["data_sha256"]);
+        Assert.Single(OnnxModel.Load(path).Metadata, entry => entry.Key == "data_sha256");
+
+        var inline = Path.Combine(folder, "inline.onnx");
+        model.Save(inline, new ModelSaveOptions { ExternalDataDigestKey = "data_sha256" });
+        Assert.False(File.Exists(inline + ".data"));
+        Assert.False(OnnxModel.ReadMetadata(inline).ContainsKey("data_sha256"));
+    }
+
     [Fact]
     public void ToBytesAndFromBytesRoundTrip()
     {
