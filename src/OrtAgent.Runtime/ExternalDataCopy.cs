@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.Win32.SafeHandles;
 
 namespace OrtAgent.Runtime;
 
@@ -41,28 +44,131 @@ internal static class ExternalDataCopy
         ExternalDataFiles.RequireRegularFiles(modelPath, locations);
         if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
             return new InferenceSession(modelPath, options);
+        return CreateFromCopies(modelPath, locations, options,
+            (location, destination) => File.Copy(Path.Combine(modelDirectory, location), destination), () => new InferenceSession(modelPath, options));
+    }
 
-        var copy = CreateCopyFolder(modelPath, locations);
+    /// <summary>
+    /// As <see cref="CreateSession(string, SessionOptions, IReadOnlyList{string}?)"/>, also giving the SHA-256 (lower-case
+    /// hex) of the external data files' bytes as the session reads them, those of its copies, in the order the model names
+    /// them (<paramref name="digestOfData"/>): what a record of them is compared with. Null for a model that keeps
+    /// its weights inline, or names a data file that is missing (ONNX Runtime's load words that). On Windows the files are
+    /// opened in place, as there, and hashed where they are once the session has opened them.
+    /// </summary>
+    /// <inheritdoc cref="CreateSession(string, SessionOptions, IReadOnlyList{string}?)" path="/exception"/>
+    public static InferenceSession CreateSession(string modelPath, SessionOptions options, out ExternalDataDigest? digestOfData)
+    {
+        digestOfData = null;
+        var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var locations = LocationsIn(modelPath);
+        ExternalDataFiles.RequireRegularFiles(modelPath, locations);
+        if (locations.Count == 0 || locations.Any(location => !File.Exists(Path.Combine(modelDirectory, location))))
+            return new InferenceSession(modelPath, options);
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        InferenceSession session;
+        if (OperatingSystem.IsWindows())
+        {
+            session = new InferenceSession(modelPath, options);
+            try
+            {
+                foreach (var location in locations)
+                {
+                    using var source = File.OpenHandle(Path.Combine(modelDirectory, location));
+                    HashAndCopy(source, digest, copyTo: null);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                session.Dispose();
+                throw new ModelLoadException($"{modelPath}: its weights ({string.Join(", ", locations)}) cannot be read to check them: {ex.Message}", ex);
+            }
+        }
+        else
+        {
+            session = CreateFromCopies(modelPath, locations, options, (location, destination) =>
+            {
+                using var source = File.OpenHandle(Path.Combine(modelDirectory, location));
+                HashAndCopy(source, digest, destination);
+            }, () => new InferenceSession(modelPath, options));
+        }
+        digestOfData = new ExternalDataDigest(locations, Convert.ToHexStringLower(digest.GetHashAndReset()));
+        return session;
+    }
+
+    /// <summary>
+    /// Creates a session on the model held in <paramref name="model"/>, read from <paramref name="modelPath"/>, whose
+    /// external data files are the ones <paramref name="externalData"/> holds open (by the locations the model names
+    /// them by), copied from those handles, not from the paths, which may name other files by now. Gives the SHA-256 of
+    /// the copies' bytes as <see cref="CreateSession(string, SessionOptions, out ExternalDataDigest?)"/> does
+    /// (<paramref name="digestOfData"/>; null, and no copy, when <paramref name="externalData"/> is empty). Not on Windows, where the files are opened in place.
+    /// </summary>
+    /// <inheritdoc cref="CreateSession(string, SessionOptions, IReadOnlyList{string}?)" path="/exception"/>
+    public static InferenceSession CreateSession(byte[] model, string modelPath, IReadOnlyList<(string Location, SafeFileHandle Source)> externalData,
+        SessionOptions options, out ExternalDataDigest? digestOfData)
+    {
+        digestOfData = null;
+        if (externalData.Count == 0) return new InferenceSession(model, options);
+        var sources = externalData.ToDictionary(file => file.Location, file => file.Source, StringComparer.Ordinal);
+        var locations = externalData.Select(file => file.Location).ToList();
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var session = CreateFromCopies(modelPath, locations, options,
+            (location, destination) => HashAndCopy(sources[location], digest, destination), () => new InferenceSession(model, options));
+        digestOfData = new ExternalDataDigest(locations, Convert.ToHexStringLower(digest.GetHashAndReset()));
+        return session;
+    }
+
+    /// <summary>The external data files a session was opened with, by the locations its model names them by, and the SHA-256 (lower-case hex) of their bytes, in that order.</summary>
+    public sealed record ExternalDataDigest(IReadOnlyList<string> Locations, string Sha256);
+
+    // Copies each of `locations` with `copy` (location, destination) into a new private folder, and creates the session
+    // with `create` while that folder is where the options say the model's external data is.
+    private static InferenceSession CreateFromCopies(string modelPath, IReadOnlyList<string> locations, SessionOptions options,
+        Action<string, string> copy, Func<InferenceSession> create)
+    {
+        var copyFolder = CreateCopyFolder(modelPath, locations);
         try
         {
             foreach (var location in locations)
             {
-                var destination = Path.Combine(copy.FullName, location);
+                var destination = Path.Combine(copyFolder.FullName, location);
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Copy(Path.Combine(modelDirectory, location), destination);
+                copy(location, destination);
             }
-            options.AddSessionConfigEntry(FolderKey, copy.FullName);
-            return new InferenceSession(modelPath, options);
+            options.AddSessionConfigEntry(FolderKey, copyFolder.FullName);
+            return create();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ModelLoadException($"{modelPath}: its weights ({string.Join(", ", locations)}) cannot be copied to {copy.FullName} "
+            throw new ModelLoadException($"{modelPath}: its weights ({string.Join(", ", locations)}) cannot be copied to {copyFolder.FullName} "
                 + $"to be served from a copy that later writes to them cannot reach: {ex.Message}", ex);
         }
         finally
         {
             // The session's mappings hold the copies' bytes; their names are no longer needed.
-            copy.Delete(recursive: true);
+            copyFolder.Delete(recursive: true);
+        }
+    }
+
+    // Adds the bytes of `source`, from its start, to `digest`, writing them to a new file at `copyTo` when one is given:
+    // one read serves both, and the digest is of the bytes the copy holds.
+    private static void HashAndCopy(SafeFileHandle source, IncrementalHash digest, string? copyTo)
+    {
+        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(source, buffer, offset)) > 0)
+            {
+                digest.AppendData(buffer, 0, read);
+                copy?.Write(buffer, 0, read);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

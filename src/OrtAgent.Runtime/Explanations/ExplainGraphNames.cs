@@ -53,6 +53,15 @@ public static class ExplainGraphNames
     public const string ModelDigestMetadata = "ortagent.explain.model_sha256";
 
     /// <summary>
+    /// Metadata key recording the SHA-256 (lower-case hex) of the graph's own external data file (<c>explain.onnx.data</c>,
+    /// where a graph over 1.8 GB keeps its weights), as the export wrote it. <c>explain.onnx</c> then holds only names,
+    /// shapes and offsets, which another model of the same shape shares, so another model's data file copied over this
+    /// one's would explain that model; a classifier refuses a data file whose bytes are not the recorded ones. A graph
+    /// without the record (exported before it existed, or given external data by hand) is used as before.
+    /// </summary>
+    public const string ExternalDataDigestMetadata = "ortagent.explain.external_data_sha256";
+
+    /// <summary>
     /// Why an int8 model cannot get an <c>explain.onnx</c> from its own weights, said both when explaining it and when
     /// adding the graph to it; the way out is <see cref="ExplainGraphRemedy.ExportAgainFromCheckpoint"/>.
     /// </summary>

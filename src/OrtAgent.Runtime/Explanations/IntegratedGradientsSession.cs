@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.Win32.SafeHandles;
 
 namespace OrtAgent.Runtime.Explanations;
 
@@ -85,8 +86,9 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
     /// <param name="exportedByOrtAgent">Whether <c>model.onnx</c> carries OrtAgent's metadata, which says why a missing graph is missing.</param>
     /// <param name="graph">The bytes of the directory's <c>explain.onnx</c> as read from a <see cref="PinnedExplainGraph"/>, or null to read it by path.</param>
+    /// <param name="graphData">The external data files of <paramref name="graph"/> as a pin holds them open, copied from those handles; none when null.</param>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId,
-        bool exportedByOrtAgent = true, byte[]? graph = null)
+        bool exportedByOrtAgent = true, byte[]? graph = null, IReadOnlyList<(string Location, SafeFileHandle Source)>? graphData = null)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (graph is null && !File.Exists(path))
@@ -101,9 +103,12 @@ internal sealed class IntegratedGradientsSession : IDisposable
         // Opened on the first explanation, not at load: a named pipe here held that request, waiting for a writer.
         if (graph is null && ModelFolderFile.Refusal(path) is { } refusal) throw new ExplainGraphUnavailableException(directory, refusal, rebuild);
         InferenceSession session;
+        ExternalDataCopy.ExternalDataDigest? dataDigest;
         try
         {
-            session = graph is null ? ExternalDataCopy.CreateSession(path, sessionOptions) : new InferenceSession(graph, sessionOptions);
+            session = graph is null
+                ? ExternalDataCopy.CreateSession(path, sessionOptions, out dataDigest)
+                : ExternalDataCopy.CreateSession(graph, path, graphData ?? [], sessionOptions, out dataDigest);
         }
         catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex) && ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal))
         {
@@ -121,6 +126,11 @@ internal sealed class IntegratedGradientsSession : IDisposable
                 session.Dispose();
                 throw new ExplainGraphUnavailableException(directory, $"{path}: not an OrtAgent explain graph (no input '{name}')", rebuild);
             }
+        if (OtherExternalData(session, path, dataDigest) is { } otherData)
+        {
+            session.Dispose();
+            throw new ExplainGraphUnavailableException(directory, otherData, rebuild);
+        }
         if (session.OutputMetadata.TryGetValue(ExplainGraphNames.Logits, out var logits) && logits.Dimensions is [.., var scored] && scored > 0 && scored != labels)
         {
             session.Dispose();
@@ -135,6 +145,22 @@ internal sealed class IntegratedGradientsSession : IDisposable
                 $"shorter than the {maxLength} tokens texts are cut to for {ModelContract.ModelFile}, so it cannot explain a text that long", rebuild);
         }
         return new IntegratedGradientsSession(session, fixedShape, paddingTokenId);
+    }
+
+    /// <summary>
+    /// Why the external data files <paramref name="session"/> was opened with (<paramref name="data"/>) are not the ones
+    /// its graph at <paramref name="path"/> was exported with (<see cref="ExplainGraphNames.ExternalDataDigestMetadata"/>),
+    /// naming them; null when they are, or when there is nothing to compare: a graph that keeps its weights inline, or
+    /// one without the record (exported before it existed, or given external data by hand), which is used as before.
+    /// </summary>
+    private static string? OtherExternalData(InferenceSession session, string path, ExternalDataCopy.ExternalDataDigest? data)
+    {
+        if (data is null || !session.ModelMetadata.CustomMetadataMap.TryGetValue(ExplainGraphNames.ExternalDataDigestMetadata, out var recorded)
+            || string.Equals(recorded, data.Sha256, StringComparison.OrdinalIgnoreCase))
+            return null;
+        var files = string.Join(", ", data.Locations.Select(location => Path.Combine(Path.GetDirectoryName(path)!, location)));
+        return $"{files}: holds other weights than {path} was exported with (SHA-256 {ModelDigest.Short(data.Sha256)}…, " +
+            $"where {ModelContract.ExplainModelFile} records {ModelDigest.Short(recorded)}…), so it explains another model";
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using OrtAgent.Onnx;
 using OrtAgent.Training.Artifacts;
 
 namespace OrtAgent.Training.Export;
@@ -56,6 +57,13 @@ public sealed class ExportOptions
     /// are copied; null writes none.
     /// </summary>
     public Action<string>? ExtraFilesWriter { get; init; }
+
+    /// <summary>
+    /// The weights, in bytes, above which <c>explain.onnx</c> is saved with its weights in <c>explain.onnx.data</c>:
+    /// <see cref="ModelSaveOptions.InlineLimitBytes"/>, past which one protobuf message cannot hold them; a test's is small
+    /// enough to reach.
+    /// </summary>
+    internal long ExplainGraphInlineLimitBytes { get; init; } = ModelSaveOptions.InlineLimitBytes;
 
     /// <summary>Checks the values that need no model; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
     public void Validate()

@@ -131,7 +131,10 @@ public static class ModelExporter
     /// <c>explain.onnx</c> beside an int8 model cannot be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty.</exception>
     /// <exception cref="IOException">The disk filled while <c>explain.onnx</c> was written (nothing is left of it).</exception>
-    public static string AddExplainGraph(string modelDirectory)
+    public static string AddExplainGraph(string modelDirectory) => AddExplainGraph(modelDirectory, ModelSaveOptions.InlineLimitBytes);
+
+    /// <summary>As the public overload, with the weights above which the graph gets its own data file given: a test's is small enough to reach.</summary>
+    internal static string AddExplainGraph(string modelDirectory, long inlineLimitBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
@@ -189,7 +192,7 @@ public static class ModelExporter
             Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
             model.Metadata[ExplainGraphNames.ModelDigestMetadata] = modelDigest;
             var temporary = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true);
-            model.Save(explainPath, new ModelSaveOptions { TemporaryPath = temporary });
+            model.Save(explainPath, ExplainGraphSaveOptions(model, temporary, inlineLimitBytes));
             Checkpoints.TemporarySiblings.Release(temporary);
         }
         // A full disk is not the user's mistake: it reaches the CLI as itself, said as a full disk with exit 1 (it was
@@ -201,6 +204,18 @@ public static class ModelExporter
         }
         return explainPath;
     }
+
+    /// <summary>
+    /// How <c>explain.onnx</c> is saved: inline up to <paramref name="inlineLimitBytes"/> of weights, else with them in
+    /// <c>explain.onnx.data</c>, whose SHA-256 it then records (<see cref="ExplainGraphNames.ExternalDataDigestMetadata"/>):
+    /// a classifier refuses another model's data file of the same size copied over it, which the graph alone cannot tell.
+    /// </summary>
+    internal static ModelSaveOptions ExplainGraphSaveOptions(OnnxModel explain, string temporaryPath, long inlineLimitBytes) => new()
+    {
+        TemporaryPath = temporaryPath,
+        ExternalData = explain.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) > inlineLimitBytes,
+        ExternalDataDigestKey = ExplainGraphNames.ExternalDataDigestMetadata,
+    };
 
     /// <summary>
     /// What is wrong with the <c>explain.onnx</c> at <paramref name="explainPath"/> as the graph of the <c>model.onnx</c>

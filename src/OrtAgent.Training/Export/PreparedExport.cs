@@ -82,7 +82,9 @@ internal sealed class PreparedExport
         {
             SaveStaged(_model, Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            if (_explain is not null) SaveStaged(ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))), Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (_explain is not null)
+                SaveStaged(ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))), Path.Combine(staging, ModelContract.ExplainModelFile),
+                    temporary => ModelExporter.ExplainGraphSaveOptions(_explain, temporary, _options.ExplainGraphInlineLimitBytes));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: {ModelContract.VocabularyFile} is missing, and the model is exported with it; "
                 + $"copy in the {ModelContract.VocabularyFile} of the base the run was trained on ({_artifacts.Properties.BaseModel})");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
@@ -111,10 +113,13 @@ internal sealed class PreparedExport
     /// stands in for it, so an error its write raises (a full disk) names the destination's file, as the staging
     /// directory is named as the destination: it named <c>explain.onnx.tmp</c>, a file no export leaves.
     /// </summary>
-    private static void SaveStaged(OnnxModel model, string path)
+    /// <param name="model">The model to save.</param>
+    /// <param name="path">Where in the staging directory.</param>
+    /// <param name="options">How to save it, given the temporary name; null saves it as the model's size decides.</param>
+    private static void SaveStaged(OnnxModel model, string path, Func<string, ModelSaveOptions>? options = null)
     {
         var temporary = Checkpoints.TemporarySiblings.StandIn(path + ".tmp", path);
-        model.Save(path, new ModelSaveOptions { TemporaryPath = temporary });
+        model.Save(path, options?.Invoke(temporary) ?? new ModelSaveOptions { TemporaryPath = temporary });
         Checkpoints.TemporarySiblings.Release(temporary);
     }
 

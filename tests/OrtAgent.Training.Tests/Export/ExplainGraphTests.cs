@@ -416,6 +416,87 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.Equal(explained, classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution));
     }
 
+    /// <summary>
+    /// An export whose explain.onnx keeps its weights in explain.onnx.data (a graph over 1.8 GB; the limit is lowered
+    /// here) records the SHA-256 of that file beside the model's, and explains as the inline graph does.
+    /// </summary>
+    [Fact]
+    public void AnExplainGraphExportedWithItsOwnDataFileRecordsItsDigestAndExplainsAsTheInlineOneDoes()
+    {
+        var directory = ExportWithExplainData(_model.Parameters);
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        var data = File.ReadAllBytes(explainPath + ".data");
+        Assert.True(data.Length > 0);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)),
+            OnnxModel.ReadMetadata(explainPath)[ExplainGraphNames.ExternalDataDigestMetadata]);
+
+        using var classifier = TextClassifier.Load(directory);
+        classifier.CheckExplainer();
+        using var inline = TextClassifier.Load(_model.ModelDirectory);
+        var options = new ExplainOptions { Steps = 2 };
+        Assert.Equal(inline.Explain(Texts[0], options).Words.Select(w => w.Attribution), classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution),
+            (x, y) => Math.Abs(x - y) < 1e-5);
+
+        // Added to a model exported without it, the graph records its data file the same way.
+        File.Delete(explainPath);
+        File.Delete(explainPath + ".data");
+        ModelExporter.AddExplainGraph(directory, inlineLimitBytes: 0);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(explainPath + ".data"))),
+            OnnxModel.ReadMetadata(explainPath)[ExplainGraphNames.ExternalDataDigestMetadata]);
+    }
+
+    /// <summary>
+    /// explain.onnx with its own data file holds only names, shapes and offsets, so another model's explain.onnx.data of
+    /// the same size, copied over this one's as <c>cp -p</c> does (its write time kept), was read without a check:
+    /// explanations came from the other model's weights while predictions came from this one's. The data file's digest,
+    /// recorded at export, now refuses it, naming it, both to a classifier loaded after the copy and to one that checked
+    /// the graph before it.
+    /// </summary>
+    [Fact]
+    public void AnotherModelsExplainDataCopiedOverTheGraphsOwnIsRefused()
+    {
+        var directory = ExportWithExplainData(_model.Parameters);
+        var other = ExportWithExplainData(AnotherModel());
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        var dataPath = explainPath + ".data";
+        var otherData = Path.Combine(other, ModelContract.ExplainModelFile + ".data");
+        Assert.Equal(new FileInfo(otherData).Length, new FileInfo(dataPath).Length);
+        Assert.NotEqual(File.ReadAllBytes(otherData), File.ReadAllBytes(dataPath));
+        using var checkedBefore = TextClassifier.Load(directory);
+        checkedBefore.CheckExplainer();
+
+        File.Copy(otherData, dataPath, overwrite: true);
+        File.SetLastWriteTimeUtc(dataPath, File.GetLastWriteTimeUtc(otherData));
+
+        using var loadedAfter = TextClassifier.Load(directory);
+        foreach (var classifier in new[] { loadedAfter, checkedBefore })
+        {
+            var error = Assert.Throws<ExplainGraphUnavailableException>(() => classifier.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+            Assert.StartsWith($"{dataPath}: holds other weights than {explainPath} was exported with (SHA-256 ", error.Problem);
+            Assert.EndsWith("…), so it explains another model", error.Problem);
+            Assert.Equal(ExplainGraphRemedy.Rebuild, error.Remedy);
+        }
+        // A server checks at load what its first explanation would meet.
+        Assert.Throws<ExplainGraphUnavailableException>(loadedAfter.CheckExplainer);
+        // Predictions are the copied-over model's own, untouched.
+        Assert.NotEmpty(loadedAfter.Predict(Texts[0]).Probabilities);
+    }
+
+    // An export of `parameters` whose explain.onnx keeps every weight over 1 KB in explain.onnx.data, as one over 1.8 GB does.
+    private string ExportWithExplainData(IReadOnlyList<KeyValuePair<string, TensorData>> parameters)
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, parameters, new ExportOptions { MaxLength = 32, ExplainGraphInlineLimitBytes = 0 }, directory);
+        Assert.True(File.Exists(Path.Combine(directory, ModelContract.ExplainModelFile + ".data")));
+        return directory;
+    }
+
+    // Another model of the same shape: the fixture's parameters with the word embeddings, which explain.onnx.data holds
+    // (the classifier's few weights stay inline), scaled down.
+    private List<KeyValuePair<string, TensorData>> AnotherModel() => _model.Parameters.Select(p => p.Key.EndsWith("word_embeddings.weight", StringComparison.Ordinal)
+        ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => 0.5f * x).ToArray()))
+        : p).ToList();
+
     /// <summary>An explain.onnx written before the record existed cannot be checked, and is used as it was.</summary>
     [Fact]
     public void AnExplainGraphWithoutTheModelRecordExplainsAsBefore()
