@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.Win32.SafeHandles;
 using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Runtime;
@@ -170,7 +171,7 @@ public sealed partial class TextClassifier
         var pinned = PinnedExplainGraph.TryOpen(Path.Combine(Directory, ModelContract.ExplainModelFile), out var graph);
         try
         {
-            using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, graph);
+            using var opened = OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, graph, pinned?.ExternalData);
             // Again, as Explain does: a replacement landing while the graph was read gave the new model's.
             RequireLoadedModelInPlace(opened.RecordedModelDigest);
             if (graph is not null) pinned = Interlocked.Exchange(ref _checkedGraph, pinned);
@@ -217,7 +218,7 @@ public sealed partial class TextClassifier
         IntegratedGradientsSession opened;
         try
         {
-            opened = OpenExplainSession(_sessionSettings, graph);
+            opened = OpenExplainSession(_sessionSettings, graph, pinned.ExternalData);
         }
         catch (ExplainGraphUnavailableException)
         {
@@ -312,10 +313,13 @@ public sealed partial class TextClassifier
     /// other <c>model.onnx</c> bytes than the loaded model's: a model copied over another's <c>model.onnx</c> keeps the
     /// other's graph, with the same inputs and labels, and explanations would describe a model that is not predicting.
     /// </summary>
-    private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings, byte[]? graph = null)
+    /// <param name="settings">The session's settings.</param>
+    /// <param name="graph">The graph's bytes as a <see cref="PinnedExplainGraph"/> read them, or null to read it by path.</param>
+    /// <param name="graphData">That pin's external data files (<see cref="PinnedExplainGraph.ExternalData"/>), copied from its handles rather than by path.</param>
+    private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings, byte[]? graph = null, IReadOnlyList<(string Location, SafeFileHandle Source)>? graphData = null)
     {
         var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId,
-            exportedByOrtAgent: ModelContract.HasOrtAgentMetadata(_session.ModelMetadata.CustomMetadataMap), graph);
+            exportedByOrtAgent: ModelContract.HasOrtAgentMetadata(_session.ModelMetadata.CustomMetadataMap), graph, graphData);
         try
         {
             if (session.RecordedModelDigest is { } recorded && LoadedModelDigest(recorded) is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))

@@ -86,7 +86,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
     /// <param name="exportedByOrtAgent">Whether <c>model.onnx</c> carries OrtAgent's metadata, which says why a missing graph is missing.</param>
     /// <param name="graph">The bytes of the directory's <c>explain.onnx</c> as read from a <see cref="PinnedExplainGraph"/>, or null to read it by path.</param>
-    /// <param name="graphData">The external data files of <paramref name="graph"/> as a pin holds them open, copied from those handles; none when null.</param>
+    /// <param name="graphData">The external data files of <paramref name="graph"/> as that pin holds them open (<see cref="PinnedExplainGraph.ExternalData"/>); none when null.</param>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId,
         bool exportedByOrtAgent = true, byte[]? graph = null, IReadOnlyList<(string Location, SafeFileHandle Source)>? graphData = null)
     {

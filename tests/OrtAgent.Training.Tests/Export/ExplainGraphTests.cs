@@ -482,6 +482,26 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.NotEmpty(loadedAfter.Predict(Texts[0]).Probabilities);
     }
 
+    /// <summary>
+    /// A served model's explain.onnx.data is held open from the check at load, as explain.onnx is: another model's data
+    /// file renamed over it afterwards (a deployment's rename) is not the one its explanations read. It was opened by path.
+    /// </summary>
+    [UnixFact("a graph with its own data file is pinned on Linux and macOS only")]
+    public void AServedModelsExplainDataRenamedOverAfterTheCheckIsNotTheOneRead()
+    {
+        var directory = ExportWithExplainData(_model.Parameters);
+        var other = ExportWithExplainData(AnotherModel());
+        using var classifier = TextClassifier.Load(directory);
+        classifier.CheckExplainer();
+
+        File.Move(Path.Combine(other, ModelContract.ExplainModelFile + ".data"), Path.Combine(directory, ModelContract.ExplainModelFile + ".data"), overwrite: true);
+
+        using var inline = TextClassifier.Load(_model.ModelDirectory);
+        var options = new ExplainOptions { Steps = 2 };
+        Assert.Equal(inline.Explain(Texts[0], options).Words.Select(w => w.Attribution), classifier.Explain(Texts[0], options).Words.Select(w => w.Attribution),
+            (x, y) => Math.Abs(x - y) < 1e-5);
+    }
+
     // An export of `parameters` whose explain.onnx keeps every weight over 1 KB in explain.onnx.data, as one over 1.8 GB does.
     private string ExportWithExplainData(IReadOnlyList<KeyValuePair<string, TensorData>> parameters)
     {
