@@ -24,14 +24,16 @@ internal static class UnknownOptionText
     };
 
     /// <summary>
-    /// The line when the parser's first error is a flag-like word that no option of the command matches, with a hint
+    /// The line when one of the parser's errors is a flag-like word that no option of the command matches, with a hint
     /// where there is one; else null, and the parser's own line stands.
     /// </summary>
     public static string? Describe(ParseResult parseResult)
     {
         var command = parseResult.CommandResult.Command;
-        var error = parseResult.Errors.FirstOrDefault()?.Message ?? "";
-        var word = parseResult.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-') && error.Contains($"'{t}'", StringComparison.Ordinal));
+        // Any of the errors, not only the first: 'ortagent --versio' had "required command was not provided" first,
+        // which named nothing the user typed.
+        var word = parseResult.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')
+            && parseResult.Errors.Any(error => error.Message.Contains($"'{t}'", StringComparison.Ordinal)));
         if (word is null) return null;
         var flag = word.Split('=', ':')[0];
         var name = CommandName(command);

