@@ -114,6 +114,8 @@ internal sealed partial class FineTuningStore : IDisposable
             made.Create(directory, ownerOnly: true);
             beforeClaim?.Invoke();
             claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName), claimed: $"--store {directory}") ?? throw StoreHolder.Refusal(directory);
+            // Under the claim, so that a holder of this build is refused by it, naming itself: what is left takes no claim.
+            RefuseDatabaseOpenElsewhere(directory, database);
             // At once: a start refused while this open migrates the database or removes leftovers read a killed holder's record.
             StoreHolder.Record(directory, holder);
             afterHolderRecorded?.Invoke();
@@ -166,6 +168,23 @@ internal sealed partial class FineTuningStore : IDisposable
             made.RemoveStoreAndAbove();
             throw;
         }
+    }
+
+    /// <summary>The first build that claims its store; one before it runs a store's jobs with no <see cref="LockFileName"/>.</summary>
+    private const string FirstClaimingBuild = "2026-12-04";
+
+    /// <summary>
+    /// Refuses a store whose database another process has open (<see cref="SqliteLockProbe"/>), before anything is
+    /// migrated or written: an OrtAgent from before <see cref="FirstClaimingBuild"/> running the store's jobs without a
+    /// claim, whose database this build migrated under it and whose running job both then trained and finished, or a
+    /// SQLite tool. Another process of this build holds the claim and was refused by it before this is asked.
+    /// </summary>
+    private static void RefuseDatabaseOpenElsewhere(string directory, string database)
+    {
+        if (SqliteLockProbe.FindHolder(database) is not { } holder) return;
+        string process = holder.ProcessId is { } id ? $"another process (pid {id})" : "another process";
+        throw new UserInputException($"--store {directory}: {process} has its database open: an OrtAgent older than {FirstClaimingBuild} "
+            + "(which takes no lock) or a SQLite tool; stop it, then start again");
     }
 
     /// <summary>
@@ -270,12 +289,17 @@ internal sealed partial class FineTuningStore : IDisposable
     /// </summary>
     public void KeepMigration() => Interlocked.Exchange(ref _beforeMigration, null)?.Discard();
 
-    /// <summary>Releases the claim, keeping any migration; the database's connections are per call and need no closing.</summary>
+    /// <summary>
+    /// Releases the claim, keeping any migration. The database's pooled connections are closed first: kept until this
+    /// process ended, their locks made a start on the store in another process just after the claim was released take
+    /// this one for a process with the database open and no claim (<see cref="RefuseDatabaseOpenElsewhere"/>).
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
         KeepMigration();
         StoreHolder.Forget(Directory);
+        StoreDatabase.ClosePooledConnections(Directory);
         _claim.Dispose();
     }
 
@@ -310,6 +334,8 @@ internal sealed partial class FineTuningStore : IDisposable
         }
         finally
         {
+            // As in Dispose: closed before the claim is released, for the next start to find no connection of this process.
+            StoreDatabase.ClosePooledConnections(Directory);
             _claim.Dispose();
         }
         if (_newDatabase) _made.RemoveStoreAndAbove();
