@@ -74,7 +74,7 @@ internal sealed partial class FineTuningStore : IDisposable
     /// process left unlisted, for <see cref="RemoveLeftovers"/> to remove once the service has started.
     /// </summary>
     /// <exception cref="UserInputException">
-    /// The directory cannot be created, another process has the store open, its database cannot be used, a file has the
+    /// The directory cannot be created, another process has the store or its database open, its database cannot be used, a file has the
     /// name of its files or models folder, or <paramref name="check"/> refused it. A failed open leaves the store as it found it.
     /// </exception>
     /// <param name="directory">The store directory.</param>
