@@ -169,9 +169,11 @@ public static class DestinationGuard
         if (Path.GetDirectoryName(directory) is null) return "the root of the file system";
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (home.Length > 0 && UnixFileStatus.SameFile(directory, home)) return "the home directory";
-        for (var d = Environment.CurrentDirectory; d is not null; d = Path.GetDirectoryName(d))
+        // A working directory removed under the process (the shell's folder deleted) is none to protect, and asking for it fails.
+        var current = OrtAgent.Runtime.WorkingDirectory.CurrentOrNull();
+        for (var d = current; d is not null; d = Path.GetDirectoryName(d))
             if (UnixFileStatus.SameFile(directory, d))
-                return d == Environment.CurrentDirectory ? "the current directory" : "an ancestor of the current directory";
+                return d == current ? "the current directory" : "an ancestor of the current directory";
         return null;
     }
 

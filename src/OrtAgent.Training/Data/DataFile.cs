@@ -15,11 +15,15 @@ internal static class DataFile
     internal const string Expected = "expected a data file (.csv, .tsv, .jsonl)";
 
     /// <summary>Refuses <paramref name="path"/> unless it is a regular file (links followed).</summary>
-    /// <exception cref="UserInputException">It does not exist, is a directory, or is a FIFO, device or socket.</exception>
+    /// <exception cref="UserInputException">
+    /// It does not exist (or is relative, and the working directory was removed), is a directory, or is a FIFO, device or socket.
+    /// </exception>
     internal static void RequireRegularFile(string path)
     {
         if (RegularFile.OtherKind(path) is { } other) throw new UserInputException($"{path}: {other}; {Expected}");
-        if (!File.Exists(path)) throw new UserInputException($"{path}: file not found");
+        if (File.Exists(path)) return;
+        WorkingDirectory.RequireFor(path);
+        throw new UserInputException($"{path}: file not found");
     }
 
     /// <summary>Opens <paramref name="path"/> for reading once <see cref="RequireRegularFile"/> has passed it.</summary>

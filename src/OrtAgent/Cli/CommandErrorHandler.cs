@@ -29,6 +29,13 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             await SayAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }
+        catch (FileNotFoundException ex) when (Runtime.WorkingDirectory.IsGone(ex))
+        {
+            // Wherever a relative path was first resolved (a default root, an option's value): one line, before anything was written.
+            await SayAsync($"error: {Runtime.WorkingDirectory.GoneMessage()}").ConfigureAwait(false);
+            if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.UserError;
+        }
         catch (IOException ex) when (MountPoint.IsBusy(ex))
         {
             // Where the mount table could not tell up front (not Linux), the rename that puts an output in place fails at

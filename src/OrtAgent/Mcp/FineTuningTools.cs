@@ -240,7 +240,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         catch (UserInputException ex)
         {
             throw new McpException($"'{argument}': {ex.Message}" + (Path.IsPathRooted(reference) ? ""
-                : $" ('{reference}' is relative, so it was read from this server's working directory, {Environment.CurrentDirectory}; give an absolute path)"));
+                : $" ('{reference}' is relative, so it was read from this server's working directory, {Runtime.WorkingDirectory.CurrentOrNull() ?? "which no longer exists"}; give an absolute path)"));
         }
         // With the call's token: a client that cancels while a large file (or a pipe) is copied in stops the copy.
         var file = jobs.AddFile(path, cancellationToken);

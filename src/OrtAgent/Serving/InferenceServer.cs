@@ -110,7 +110,9 @@ public static class InferenceServer
     {
         // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
         // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        // The program's folder as content root, as the CLI's host has: the default, the working directory, was looked
+        // up at once, and failed the start where it had been removed (nothing here reads files relative to it).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls([.. options.Urls]);

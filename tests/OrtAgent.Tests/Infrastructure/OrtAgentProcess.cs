@@ -46,12 +46,19 @@ internal sealed class OrtAgentProcess
     /// </summary>
     public bool ErrorIntoOutput { get; init; }
 
+    /// <summary>
+    /// A script for <c>sh -c</c> that runs the child as <c>"$@"</c>, for what only a shell sets up: a stream closed at
+    /// start (<c>exec "$@" 2&gt;&amp;-</c>), a working directory removed from under it; null runs the child directly.
+    /// </summary>
+    public string? Shell { get; init; }
+
     /// <summary>Starts the child with stdout and stderr redirected.</summary>
     public Process Start(IEnumerable<string> args)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
         string[] command = ["dotnet", cli];
         if (ErrorIntoOutput) command = ["sh", "-c", "exec \"$@\" 2>&1", "sh", .. command];
+        if (Shell is not null) command = ["sh", "-c", Shell, "sh", .. command];
         string[] signals = [.. HangUpIgnored is bool ignored ? [ignored ? "--ignore-signal=HUP" : "--default-signal=HUP"] : Array.Empty<string>(),
             .. InterruptDefault ? ["--default-signal=INT"] : Array.Empty<string>()];
         if (signals.Length > 0) command = ["env", .. signals, .. command];
