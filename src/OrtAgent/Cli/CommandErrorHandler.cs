@@ -36,6 +36,12 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.UserError;
         }
+        catch (ClosedStreamException ex)
+        {
+            // As a full stdout: the environment, exit 1, in words.
+            await SayAsync($"error: {ex.Message}; run the command with it open (a file, a pipe, or /dev/null to discard the results)").ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
         catch (IOException ex) when (MountPoint.IsBusy(ex))
         {
             // Where the mount table could not tell up front (not Linux), the rename that puts an output in place fails at
@@ -86,7 +92,7 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             await error.WriteLineAsync(line).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -7,9 +7,16 @@ namespace OrtAgent.Cli;
 /// session dropped, a window closed) it and every later write go nowhere instead of throwing, so a run that SIGHUP
 /// asked to stop can still checkpoint and exit as cancelled. Other failures, such as a closed pipe, still throw; a full
 /// disk (output redirected to a file, <c>&gt; out.json</c>) throws naming the stream, <paramref name="name"/>, since
-/// .NET's message for it names no file and the CLI's line said only "No space left on device".
+/// .NET's message for it names no file and the CLI's line said only "No space left on device"; a descriptor not open
+/// for writing (EBADF, which .NET throws as "Access to the path is denied") throws <see cref="ClosedStreamException"/>.
 /// </summary>
-internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "standard output") : TextWriter
+/// <param name="inner">The console's writer.</param>
+/// <param name="name">The stream, as messages name it.</param>
+/// <param name="closed">
+/// The process has no such stream (<see cref="StandardStreams"/>): every write throws <see cref="ClosedStreamException"/>
+/// without reaching <paramref name="inner"/>, whose descriptor the runtime's own pipe holds.
+/// </param>
+internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "standard output", bool closed = false) : TextWriter
 {
     private const int InputOutputError = 5;   // EIO on Linux and macOS
     private volatile bool _hungUp;
@@ -34,6 +41,7 @@ internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "stan
     public override void Write(ReadOnlySpan<char> buffer)
     {
         if (_hungUp) return;
+        if (closed) throw new ClosedStreamException(name);
         try
         {
             inner.Write(buffer);
@@ -45,6 +53,10 @@ internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "stan
         catch (IOException ex) when (DiskFull.Is(ex))
         {
             throw Named(ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ClosedStreamException(name, ex);
         }
     }
 
@@ -59,6 +71,7 @@ internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "stan
     private void Guard(Action write)
     {
         if (_hungUp) return;
+        if (closed) throw new ClosedStreamException(name);
         try
         {
             write();
@@ -70,6 +83,10 @@ internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "stan
         catch (IOException ex) when (DiskFull.Is(ex))
         {
             throw Named(ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ClosedStreamException(name, ex);
         }
     }
 

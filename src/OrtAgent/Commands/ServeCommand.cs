@@ -84,6 +84,7 @@ internal sealed class ServeCommand : BaseCommand
     {
         var modelDirectories = parseResult.GetValue(_models) ?? [];
         bool fineTuning = _fineTuning.IsEnabled(parseResult);
+        if (WithoutLog) _error.Writer.WriteLine("warning: standard output is closed: serve runs without its log (the listening line, a line a request, the log's warnings)");
         if (!fineTuning && modelDirectories.Length != 1)
             throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
         var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", parseResult.GetValue(_model.BatchSize))
@@ -112,6 +113,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxQueuedTexts = parseResult.GetValue(_maxQueue),
             MaxConnections = parseResult.WasGiven(_maxConnections) ? parseResult.GetValue(_maxConnections) : null,
             LogTimestamps = !parseResult.GetValue(_noLogTimestamps),
+            Log = !WithoutLog,
             Certificate = _tls.Read(parseResult),
             Classifier = new TextClassifierOptions
             {
@@ -177,7 +179,7 @@ internal sealed class ServeCommand : BaseCommand
     private void SayWhatNoKeyMayDo(ServingOptions options, string managementRoutes)
     {
         if (options.ApiKeys.Count == 0 && options.InferenceApiKeys.Count > 0)
-            _console.MarkupLine(Markup.Escape($"only inference API keys are set: {managementRoutes} refused to every caller; give --api-key for a key that may call them"));
+            Log($"only inference API keys are set: {managementRoutes} refused to every caller; give --api-key for a key that may call them");
     }
 
     /// <summary>
@@ -199,6 +201,18 @@ internal sealed class ServeCommand : BaseCommand
         "cutting off the requests still in flight" + (fineTuning ? RunningJobsResume : ""),
         "the requests still in flight were cut off" + (fineTuning ? RunningJobsResume : ""));
 
+    /// <summary>
+    /// Started with its stdout closed (<c>&gt;&amp;-</c>), serve runs without its log, which is all it writes there: a
+    /// server is run for its answers, and its first log line failed the start.
+    /// </summary>
+    private static bool WithoutLog => StandardStreams.AtStart.OutputClosed;
+
+    /// <summary>A line of serve's own in its log (stdout), where it has one.</summary>
+    private void Log(string line)
+    {
+        if (!WithoutLog) _console.MarkupLine(Markup.Escape(line));
+    }
+
     private const string RunningJobsResume = "; running jobs resume from their last checkpoint when the service starts again";
 
     /// <summary>
@@ -208,7 +222,7 @@ internal sealed class ServeCommand : BaseCommand
     /// </summary>
     private void Listening(ServingOptions options, string line, string anyone)
     {
-        _console.MarkupLine(Markup.Escape(line));
+        Log(line);
         // A Unix socket is reached through its file's permissions, not the network.
         var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url) && !HostAndOriginCheck.IsUnixSocket(url)).ToArray();
         if (options.RequiresApiKey || open.Length == 0) return;

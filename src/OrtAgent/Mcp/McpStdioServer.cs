@@ -70,7 +70,10 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
     }
 
     private static JsonRpcLineGate StdioGate() =>
-        new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error, answerWait: StdioHostRun.InFlightDrain);
+        // Started without stdin (<&-), the server ends at once, as at the end of its input: descriptor 0 is then the
+        // runtime's own pipe, which nothing writes to, and reading it waited for ever.
+        new(Cli.StandardStreams.AtStart.InputClosed ? Stream.Null : Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error,
+            answerWait: StdioHostRun.InFlightDrain);
 
     /// <summary>Runs <paramref name="host"/> on the gate's streams until stdin closes or the process is stopped; disposes of the host.</summary>
     private static async Task RunOnStdioAsync(IHost host, JsonRpcLineGate gate, CancellationToken cancellationToken)

@@ -76,6 +76,12 @@ public sealed class ServingOptions
     public bool LogTimestamps { get; init; } = true;
 
     /// <summary>
+    /// Whether the server logs at all (to stdout): false runs it without a log, for a process started with its stdout
+    /// closed (<c>&gt;&amp;-</c>), where every line would fail.
+    /// </summary>
+    public bool Log { get; init; } = true;
+
+    /// <summary>
     /// Largest request body accepted, in bytes (<c>--max-body-bytes</c>); larger bodies get 413. Null, the default: as
     /// large as the other limits need (<see cref="BodyLimitBytes"/>). Smaller than that, a request within
     /// <see cref="MaxInputsPerRequest"/> and <see cref="MaxCharsPerInput"/> may still be refused for its size.

@@ -12,13 +12,13 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
 {
     public async Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
     {
-        await using var app = await InferenceServer.BuildAsync(options, logging => ConfigureLogging(logging, options.LogTimestamps), cancellationToken).ConfigureAwait(false);
+        await using var app = await InferenceServer.BuildAsync(options, logging => ConfigureLogging(logging, options), cancellationToken).ConfigureAwait(false);
         await RunAsync(app, options.Urls, onListening, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ServeFineTuningAsync(FineTuningService.FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
     {
-        await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, logging => ConfigureLogging(logging, options.Serving.LogTimestamps));
+        await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, logging => ConfigureLogging(logging, options.Serving));
         // A start refused after the store was opened (a port taken since the build checked it) leaves no new store behind.
         await RunAsync(app, options.Serving.Urls, onListening, cancellationToken,
             onStartFailed: () => FineTuningService.FineTuningServer.AbandonFailedStartAsync(app.Services)).ConfigureAwait(false);
@@ -51,8 +51,10 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
     /// <summary>The stamp each log line starts with: UTC, ISO 8601, to the millisecond.</summary>
     internal const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 
-    private static void ConfigureLogging(ILoggingBuilder logging, bool timestamps)
+    private static void ConfigureLogging(ILoggingBuilder logging, ServingOptions options)
     {
+        if (!options.Log) return;
+        bool timestamps = options.LogTimestamps;
         logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
