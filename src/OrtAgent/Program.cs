@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Cli;
 
@@ -10,6 +11,10 @@ var streams = StandardStreams.AtStart;
 // numbers in the current culture, so under de-DE '--lr 0.00005' was 5 and '--dropout 0.1' was 1.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+
+// UTF-8 whatever the locale: JSON must be (RFC 8259), and the files OrtAgent reads and writes are; .NET's default on Unix
+// followed LANG and LC_ALL, so under a Latin-1 locale 'é' was the byte 0xE9 and '日本' was '??'.
+Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
 // Installed as Console.Out and Console.Error themselves, so that whatever writes to the console outlives a hung-up
 // terminal, and the CLI still recognises its output as the console's. A stream the process was started without is

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Tests.Serving;
 
@@ -7,8 +8,8 @@ namespace OrtAgent.Tests.Reliability;
 
 /// <summary>
 /// ortagent started by scripts with a standard stream closed (<c>2&gt;&amp;-</c>, <c>&gt;&amp;-</c>, <c>&lt;&amp;-</c>), on
-/// a full one (<c>2&gt;/dev/full</c>). Run as child processes: only a shell closes a process's streams before it
-/// starts, and the runtime then gives their numbers to descriptors of its own.
+/// a full one (<c>2&gt;/dev/full</c>), or under a locale that is not UTF-8. Run as child processes: only a shell
+/// closes a process's streams before it starts, and the runtime then gives their numbers to descriptors of its own.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class StandardStreamsTests : IDisposable
@@ -107,6 +108,37 @@ public sealed class StandardStreamsTests : IDisposable
         Assert.Equal(0, serve.ExitCode);
         Assert.Equal(1, error.Split('\n').Count(line => line.Contains("standard output is closed", StringComparison.Ordinal)));
         Assert.DoesNotContain("internal error", error);
+    }
+
+    /// <summary>
+    /// JSON is UTF-8 (RFC 8259), and so is every other output, stderr's lines too: under a Latin-1 locale 'é' came out
+    /// as the byte 0xE9 and '日本' as '??'.
+    /// </summary>
+    [LinuxFact("the locale variables are read from the environment on Unix")]
+    public async Task OutputIsUtf8WhateverTheLocale()
+    {
+        var latin1 = new OrtAgentProcess { Environment = { ["LANG"] = null, ["LANGUAGE"] = null, ["LC_ALL"] = "en_US.ISO-8859-1" } };
+        var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+
+        var json = await RunForBytesAsync(latin1, ["predict", "-m", _model, "--json", "café 日本"]);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains("\"café 日本\"", utf8.GetString(json.Output));
+
+        var missing = _work.Combine("café 日本");
+        var refusal = await RunForBytesAsync(latin1, ["predict", "-m", missing, "good"]);
+        Assert.Equal(2, refusal.ExitCode);
+        Assert.Contains(missing, utf8.GetString(refusal.Error));
+    }
+
+    private static async Task<(int ExitCode, byte[] Output, byte[] Error)> RunForBytesAsync(OrtAgentProcess child, string[] args)
+    {
+        using var process = child.Start(args);
+        using var output = new MemoryStream();
+        using var error = new MemoryStream();
+        using var limit = new CancellationTokenSource(Bound);
+        await Task.WhenAll(process.StandardOutput.BaseStream.CopyToAsync(output, limit.Token), process.StandardError.BaseStream.CopyToAsync(error, limit.Token));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, output.ToArray(), error.ToArray());
     }
 
     /// <summary>
