@@ -15,6 +15,7 @@ internal sealed class ExportCommand : BaseCommand
 {
     private readonly IExportService _service;
     private readonly IAnsiConsole _console;
+    private readonly ErrorOutput _error;
     private readonly StopNotice _stopNotice;
     private readonly Option<string> _checkpoint = new("--checkpoint") { Description = "Training artifacts directory (artifacts/NAME)." };
     private readonly Option<string> _output = new("--output") { Description = "Directory for the exported model (models/NAME)." };
@@ -25,11 +26,12 @@ internal sealed class ExportCommand : BaseCommand
     private readonly Option<bool> _adapterOnly = new("--adapter-only") { Description = "For a LoRA run: write only the adapter (adapter.safetensors + adapter_config.json, PEFT's naming) instead of a merged model." };
     private readonly Option<string> _model = new("--model") { Description = "With --explain: the exported model directory to add explain.onnx to." };
 
-    public ExportCommand(IExportService service, IAnsiConsole console, StopNotice stopNotice)
+    public ExportCommand(IExportService service, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice)
         : base("export", "Export a trained checkpoint as an ONNX model any ONNX Runtime app can load.")
     {
         _service = service;
         _console = console;
+        _error = error;
         _stopNotice = stopNotice;
         foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain, _explain, _model, _adapterOnly }) Options.Add(option);
     }
@@ -63,8 +65,9 @@ internal sealed class ExportCommand : BaseCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Said as train says a stop before its export: "cancelled" alone did not say whether --output was replaced.
-            _console.MarkupLine(Markup.Escape($"Cancelled before the model was put in place: {output} is as it was."));
+            // Said as train says a stop before its export ("cancelled" alone did not say whether --output was replaced),
+            // on stderr with it: stdout is for results.
+            _error.Writer.WriteLine($"Cancelled before the model was put in place: {output} is as it was.");
             throw;
         }
         _stopNotice.Reset();

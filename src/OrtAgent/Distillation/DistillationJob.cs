@@ -33,7 +33,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         {
             try
             {
-                var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console, warnings: error?.Writer), log, cancellationToken);
+                var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console, stderr: error?.Writer), log, cancellationToken);
                 // The student is in place: what a stop said of the export is no longer so.
                 stopNotice?.Reset();
                 return result;
@@ -151,7 +151,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
     private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, LabeledTextFileOptions columns, OrtSessionSettings session,
-        Action? warnOfReplacing, StopNotice? stopNotice, TextWriter? warnings) : IDistillationRunLog
+        Action? warnOfReplacing, StopNotice? stopNotice, TextWriter? stderr) : IDistillationRunLog
     {
         public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
 
@@ -170,17 +170,21 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public bool TrainingFinished => _trained is not null;
 
         /// <summary>
-        /// Says what a stop after the last step cut, on the console: the export (the run has no checkpoint line to print),
-        /// with the command that exports the finished run.
+        /// Says what a stop after the last step cut, on stderr beside the other stop lines: the export (the run has no
+        /// checkpoint line to print), with the command that exports the finished run.
         /// </summary>
-        public void SayExportStopped() =>
-            console.MarkupLine(Markup.Escape(TrainingDestinations.ExportCancelled("student", _trained!.Value.Steps, _trained.Value.ArtifactsDirectory, output,
-                TrainingDestinations.ResumeCommand("distill", _trained.Value.ArtifactsDirectory, session))));
+        public void SayExportStopped()
+        {
+            string line = TrainingDestinations.ExportCancelled("student", _trained!.Value.Steps, _trained.Value.ArtifactsDirectory, output,
+                TrainingDestinations.ResumeCommand("distill", _trained.Value.ArtifactsDirectory, session));
+            if (stderr is not null) stderr.WriteLine(line);
+            else console.MarkupLine(Markup.Escape(line));
+        }
 
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
-            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session), stopNotice, warnings);
+            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session), stopNotice, stderr);
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
             _trained = (artifactsDirectory, result.Steps);

@@ -9,11 +9,12 @@ namespace OrtAgent.FineTuning;
 /// Shows training progress: a live progress bar (epoch, step, loss, learning rate, samples/s, ETA) on a terminal,
 /// plain log lines when output is redirected, and a line per evaluation either way. Given the command that continues the
 /// run (<see cref="TrainingDestinations.ResumeCommand"/>), a run stopped at a checkpoint ends by naming it; given a
-/// <see cref="Cli.StopNotice"/> too, it keeps that up to date with the checkpoint a Ctrl+C keeps. Warnings go to
-/// <c>warnings</c> (the command line's stderr) when given, as every command's <c>warning:</c> lines do.
+/// <see cref="Cli.StopNotice"/> too, it keeps that up to date with the checkpoint a Ctrl+C keeps. Warnings and the line
+/// saying where a run stopped go to <c>stderr</c> (the command line's) when given, as every command's <c>warning:</c>
+/// and stop lines do: stdout is for results.
 /// </summary>
 public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null, Cli.StopNotice? stopNotice = null,
-    TextWriter? warnings = null) : ITrainingObserver
+    TextWriter? stderr = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
@@ -21,6 +22,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
     private long _firstStep = -1;
     private long? _checkpointStep;
     private volatile string? _stopLine;
+    private string? _stoppedAtCheckpointLine;
 
     /// <summary>Runs <paramref name="training"/> under a progress bar when the console is interactive.</summary>
     public T Run<T>(Func<T> training)
@@ -36,26 +38,34 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
     private T RunShowingProgress<T>(Func<T> training)
     {
         if (!console.Profile.Capabilities.Interactive) return training();
-        return console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            // The stop line above the bar, wrapped to the terminal's width, and kept on the screen once the bar ends.
-            .UseRenderHook((bar, _) => _stopLine is { } stopping ? new Rows(new Text(stopping), bar) : bar)
-            .Start(context =>
-            {
-                _task = context.AddTask("training", maxValue: 1);
-                // A line written to stderr past the bar is drawn over at its next refresh: the bar draws it instead. The
-                // signal's thread only leaves it for the refresh thread, which alone writes the console while the bar runs.
-                using var stopLines = stopNotice?.ShowThrough(line => _stopLine = line);
-                try
+        try
+        {
+            return console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                // The stop line above the bar, wrapped to the terminal's width, and kept on the screen once the bar ends.
+                .UseRenderHook((bar, _) => _stopLine is { } stopping ? new Rows(new Text(stopping), bar) : bar)
+                .Start(context =>
                 {
-                    return training();
-                }
-                finally
-                {
-                    _task.StopTask();
-                }
-            });
+                    _task = context.AddTask("training", maxValue: 1);
+                    // A line written to stderr past the bar is drawn over at its next refresh: the bar draws it instead. The
+                    // signal's thread only leaves it for the refresh thread, which alone writes the console while the bar runs.
+                    using var stopLines = stopNotice?.ShowThrough(line => _stopLine = line);
+                    try
+                    {
+                        return training();
+                    }
+                    finally
+                    {
+                        _task.StopTask();
+                    }
+                });
+        }
+        finally
+        {
+            // Held while the bar ran: it redraws over a line written to the terminal past it (stderr's included).
+            if (Interlocked.Exchange(ref _stoppedAtCheckpointLine, null) is { } stopped) stderr!.WriteLine(stopped);
+        }
     }
 
     public void OnTrainingStarted(long fromStep)
@@ -113,19 +123,18 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
 
     public void OnWarning(string message)
     {
-        if (warnings is null) OnMessage(message);
-        else warnings.WriteLine(Cli.OptionFlags.InText(message));
+        if (stderr is null) OnMessage(message);
+        else stderr.WriteLine(Cli.OptionFlags.InText(message));
     }
 
     // Running the same command again starts over (and discards the checkpoint): the way on is --resume, said here.
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)
     {
-        if (resumeCommand is null)
-        {
-            OnMessage($"Cancelled at step {step}; checkpoint written to {checkpointDirectory}.");
-            return;
-        }
-        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"Cancelled at step {step}; checkpoint written to {checkpointDirectory}. To continue this run: {resumeCommand}")));
+        string line = resumeCommand is null
+            ? Cli.OptionFlags.InText($"Cancelled at step {step}; checkpoint written to {checkpointDirectory}.")
+            : string.Create(CultureInfo.InvariantCulture, $"Cancelled at step {step}; checkpoint written to {checkpointDirectory}. To continue this run: {resumeCommand}");
+        if (stderr is null) console.MarkupLine(Markup.Escape(line));
+        else if (_task is not null) _stoppedAtCheckpointLine = line;
+        else stderr.WriteLine(line);
     }
 }

@@ -9,14 +9,14 @@ namespace OrtAgent.FineTuning;
 internal sealed partial class TrainingJob
 {
     /// <summary>
-    /// A <c>warning:</c> line: on stderr, where the exit-code table says a successful run's warnings are (they were on
-    /// stdout, among the progress, where a script reading stderr never saw them); on the console for a caller with no
-    /// stderr of its own (the fine-tuning service's jobs, whose observer records them as events).
+    /// A <c>warning:</c> line, or what a stop kept: on stderr, where the exit-code table says they are (they were on
+    /// stdout, among the progress and results, where a script reading stderr never saw them); on the console for a caller
+    /// with no stderr of its own (the fine-tuning service's jobs, whose observer records them as events).
     /// </summary>
-    private void SayWarning(string warning)
+    private void SayAside(string line)
     {
-        if (error is not null) error.Writer.WriteLine(warning);
-        else console.MarkupLine(Markup.Escape(warning));
+        if (error is not null) error.Writer.WriteLine(line);
+        else console.MarkupLine(Markup.Escape(line));
     }
 
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
@@ -44,7 +44,7 @@ internal sealed partial class TrainingJob
         var report = result.BestReport;
         var recorded = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), warning =>
         {
-            SayWarning(warning);
+            SayAside(warning);
             observer?.OnWarning(warning);
         });
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
@@ -66,8 +66,8 @@ internal sealed partial class TrainingJob
         {
             // The cancel won before the new model was put in place: the run's last line says that its training is
             // complete and what exports it, where a stop during training names its checkpoint.
-            console.MarkupLine(Markup.Escape(TrainingDestinations.ExportCancelled("model", result.Steps, run.Artifacts.Directory, options.OutputDirectory,
-                ResumeCommand(options, run, observer))));
+            SayAside(TrainingDestinations.ExportCancelled("model", result.Steps, run.Artifacts.Directory, options.OutputDirectory,
+                ResumeCommand(options, run, observer)));
             throw;
         }
         // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
@@ -103,7 +103,7 @@ internal sealed partial class TrainingJob
     /// (an <paramref name="observer"/>) resumes or discards its own jobs and records why they stopped itself.
     /// </summary>
     private void SayStopped(string what, string remedy, TrainJobOptions options, PreparedRun run, ITrainingObserver? observer) =>
-        console.MarkupLine(Markup.Escape(ResumeCommand(options, run, observer) is { } resume ? $"{what} {remedy}: {resume}" : what));
+        SayAside(ResumeCommand(options, run, observer) is { } resume ? $"{what} {remedy}: {resume}" : what);
 
     /// <summary>
     /// The command that continues or finishes the run, for the command line; null for the service (an

@@ -214,7 +214,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
         foreach (var warning in data.Warnings())
         {
-            SayWarning(warning);
+            SayAside(warning);
             observer?.OnWarning(warning);
         }
 

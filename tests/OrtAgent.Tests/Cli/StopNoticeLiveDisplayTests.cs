@@ -54,6 +54,33 @@ public sealed class StopNoticeLiveDisplayTests
         Assert.DoesNotContain(Line, output.ToString());
     }
 
+    /// <summary>
+    /// Where a stopped run's checkpoint is, and how to continue it, was written to stdout, where a script keeps results;
+    /// it goes to stderr, after the bar ends (the bar redraws over a line written past it while it runs).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheStoppedAtCheckpointLineGoesToStderrAfterTheBar(bool interactive)
+    {
+        var (console, output) = Console(interactive);
+        using var error = new StringWriter();
+        var observer = new ConsoleTrainingObserver(console, "ortagent train --resume artifacts/m", new StopNotice(), error);
+        string? writtenDuringTheBar = null;
+
+        Assert.Throws<OperationCanceledException>(() => observer.Run<int>(() =>
+        {
+            observer.OnStoppedAtCheckpoint(9, "artifacts/m/checkpoint");
+            writtenDuringTheBar = error.ToString();
+            throw new OperationCanceledException();
+        }));
+
+        Assert.Equal("Cancelled at step 9; checkpoint written to artifacts/m/checkpoint. To continue this run: ortagent train --resume artifacts/m\n",
+            error.ToString().ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("Cancelled", output.ToString());
+        Assert.Equal(interactive ? "" : error.ToString(), writtenDuringTheBar);
+    }
+
     [Fact]
     public void AnEndedDisplayDoesNotTakeTheRouteFromOneStartedAfterIt()
     {

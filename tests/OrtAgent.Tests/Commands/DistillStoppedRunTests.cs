@@ -20,7 +20,9 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
     {
         var (args, artifacts, stopped, step) = await StoppedDistillationAsync();
         string resume = $"ortagent distill --resume {artifacts}";
-        Assert.Contains($"Cancelled at step {step}; checkpoint written to {Path.Combine(artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
+        Assert.Equal([$"Cancelled at step {step}; checkpoint written to {Path.Combine(artifacts, "checkpoint")}. To continue this run: {resume}", "cancelled"],
+            stopped.ErrorLines[^2..]);
+        Assert.DoesNotContain("Cancelled", stopped.Output);
 
         var again = await CliRun.RunAsync(args);
         Assert.True(again.ExitCode == 0, again.ToString());

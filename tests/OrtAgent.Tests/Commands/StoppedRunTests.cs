@@ -31,7 +31,9 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         long step = CheckpointStep();
         Assert.InRange(step, 1, 17);
         string resume = $"ortagent train --resume {Artifacts}";
-        Assert.Contains($"Cancelled at step {step}; checkpoint written to {Path.Combine(Artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
+        Assert.Equal([$"Cancelled at step {step}; checkpoint written to {Path.Combine(Artifacts, "checkpoint")}. To continue this run: {resume}", "cancelled"],
+            stopped.ErrorLines[^2..]);
+        Assert.DoesNotContain("Cancelled", stopped.Output);
 
         var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString() + "\n(the stopped run:)\n" + stopped);
@@ -150,7 +152,7 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         var stopped = await CliRun.RunCancelledOnAsync([.. Args, "--threads", "1", "--promote-to", promoted], "eval ");
 
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        Assert.Contains($"To continue this run: ortagent train --resume {Artifacts} --threads 1 --promote-to {promoted}\n", stopped.Output);
+        Assert.Contains($"To continue this run: ortagent train --resume {Artifacts} --threads 1 --promote-to {promoted}\n", stopped.Error);
     }
 
     /// <summary>
@@ -183,11 +185,11 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         var stopped = await CliRun.RunCancelledOnAsync(Args, "eval epoch 2 ");
 
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        Assert.Equal("cancelled", stopped.ErrorLines[^1]);
         string output = _work.Combine("models", "m");
         string resume = $"ortagent train --resume {Artifacts}";
-        Assert.EndsWith($"Cancelled before the model was exported: training finished at step 18 (checkpoint in {Path.Combine(Artifacts, "checkpoint")}), " +
-            $"and {output} is as it was. To export it: {resume}\n", stopped.Output);
+        Assert.Equal([$"Cancelled before the model was exported: training finished at step 18 (checkpoint in {Path.Combine(Artifacts, "checkpoint")}), " +
+            $"and {output} is as it was. To export it: {resume}", "cancelled"], stopped.ErrorLines[^2..]);
+        Assert.DoesNotContain("Cancelled", stopped.Output);
         Assert.False(Directory.Exists(output), stopped.ToString());
         Assert.Empty(Directory.Exists(_work.Combine("models")) ? Directory.GetDirectories(_work.Combine("models")) : []);   // no staging left
         Assert.Equal(18, CheckpointStep());
@@ -212,7 +214,9 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         string output = _work.Combine("models", "m");
         string resume = $"ortagent train --resume {Artifacts} --promote-to {promoted}";
-        Assert.EndsWith($"Cancelled before promoting: the model is exported to {output}, and {promoted} is as it was. To compare and promote it: {resume}\n", stopped.Output);
+        Assert.Equal([$"Cancelled before promoting: the model is exported to {output}, and {promoted} is as it was. To compare and promote it: {resume}", "cancelled"],
+            stopped.ErrorLines[^2..]);
+        Assert.DoesNotContain("Cancelled", stopped.Output);
         Assert.True(File.Exists(Path.Combine(output, "model.onnx")));
         Assert.False(Directory.Exists(promoted));
 
