@@ -142,7 +142,8 @@ internal static class ServerStartup
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
                 {
                     return new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: " + (ex.SocketErrorCode == SocketError.AccessDenied
-                        ? $"this user may not listen on {ip}:{address.Port} (ports below 1024 need privileges); give a port from 1024 up"
+                        ? $"permission denied: this user may not listen on {ip}:{address.Port}"
+                            + (address.Port < 1024 ? " (ports below 1024 need privileges); give a port of 1024 or above" : "; give another port")
                         : $"{ip}:{address.Port} is already in use; stop what listens there, or give another port"), ex);
                 }
                 catch (SocketException)
@@ -205,7 +206,9 @@ internal static class ServerStartup
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) // Kestrel's AddressInUseException is one; so is a port below 1024 for a non-root user.
+        // Kestrel's AddressInUseException is an IOException; a port this user may not bind (below 1024 for a non-root user)
+        // comes out as the bind's own SocketException, which was an internal error.
+        catch (Exception ex) when (ex is IOException or SocketException { SocketErrorCode: SocketError.AccessDenied })
         {
             // Kestrel let go of what it had bound when its start failed, so the probe finds the address at fault and names it
             // as the early check does; Kestrel's own words ("Failed to bind to address …") only where it finds none (a port

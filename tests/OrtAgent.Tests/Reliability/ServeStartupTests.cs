@@ -151,6 +151,38 @@ public sealed class ServeStartupTests : IDisposable
     }
 
     /// <summary>
+    /// A port below 1024, for a user without the privilege to listen there: plain <c>serve</c> met it at Kestrel's bind,
+    /// which lets the bind's SocketException out as it is: <c>internal error: SocketException: Permission denied</c>,
+    /// exit 1. It is one line and exit 2, as a port in use is, and as <c>serve --fine-tuning</c>'s early check says it.
+    /// Run as nobody (the suite runs as root, who may listen anywhere).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task APortThisUserMayNotListenOnIsOneLineAndExit2(bool fineTuning)
+    {
+        const int Port = 80;
+        // Where unprivileged users may listen on it (net.ipv4.ip_unprivileged_port_start lowered), nothing refuses.
+        if (int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim(), System.Globalization.CultureInfo.InvariantCulture) <= Port) return;
+        var url = $"http://127.0.0.1:{Port}";
+        var model = _work.Combine("model");
+        ToyClassifierModel.Write(model, ToyClassifierModel.Sentiment);
+        var home = Directory.CreateDirectory(_work.Combine("home")).FullName;
+        File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111);
+        var store = _work.Combine("store");
+
+        var run = await new OrtAgentProcess { Unprivileged = true, WorkingDirectory = home, Environment = { ["HOME"] = home } }
+            .RunAsync(["serve", "--model", model, "--threads", "1", "--urls", url, .. fineTuning ? ["--fine-tuning", "--store", store] : Array.Empty<string>()],
+                TimeSpan.FromMinutes(1));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --urls '{url}': cannot listen: permission denied: this user may not listen on 127.0.0.1:{Port} " +
+            "(ports below 1024 need privileges); give a port of 1024 or above", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
+    /// <summary>
     /// An IP address this machine lacks (192.0.2.1, TEST-NET-1) passes the early checks and fails Kestrel's bind, after
     /// the model loaded and <c>--fine-tuning</c>'s store opened. The line named it without the quotes every other
     /// <c>--urls</c> line has; the store the start made is removed.
