@@ -8,7 +8,8 @@ namespace OrtAgent.Explanations;
 /// <summary>
 /// Writes an explanation to a terminal: a header with the label and the completeness gap, the text with each word's
 /// background coloured by its attribution (green toward the label, red against it, stronger for larger shares), and the
-/// words that pushed most for and against. Without colour support (output to a file or pipe, <c>NO_COLOR</c>) the
+/// words that pushed most for and against. Without colour support (output to a file or pipe, <c>NO_COLOR</c>, a terminal
+/// without ANSI escapes such as <c>TERM=dumb</c>) the
 /// words are marked in the text instead: <c>[+word+]</c> for under half of the largest share, <c>[++word++]</c> above,
 /// <c>[-word-]</c> against.
 /// </summary>
@@ -28,7 +29,10 @@ internal static class ExplanationConsoleRenderer
         if (explanation.Label != explanation.PredictedLabel) header.Append($"  (predicted: {ForTerminal(explanation.PredictedLabel)})");
         if (explanation.ExplainsFloat32OfInt8) header.Append($"  ({ExplainedWeightsNote.Sentence})");
         WriteLine(console, header);
-        bool colours = console.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
+        // Spectre writes colours as ANSI escapes only: a terminal without them (TERM=dumb) still reports a colour system,
+        // and its words were shown with neither colours nor markers.
+        var capabilities = console.Profile.Capabilities;
+        bool colours = capabilities.Ansi && capabilities.ColorSystem != ColorSystem.NoColors;
         var marked = MarkedText(explanation, colours);
         if (explanation.Truncated) marked.Append(" (text cut at the model's maximum length)", new Style(decoration: Decoration.Dim));
         WriteLine(console, marked);
