@@ -6,7 +6,8 @@ namespace OrtAgent.Explanations;
 
 internal sealed class ExplanationService(InferenceModelLoader models) : IExplanationService
 {
-    public IReadOnlyList<TextExplanation> Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, CancellationToken cancellationToken)
+    public CutTexts Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, Action<TextExplanation> explained,
+        CancellationToken cancellationToken)
     {
         TextArguments.RequireText(texts, "explain", "pass the texts to explain as arguments");
         // Before the model loads; OptionFlags names each property by its flag.
@@ -14,7 +15,14 @@ internal sealed class ExplanationService(InferenceModelLoader models) : IExplana
         using var classifier = models.Load(model);
         TextArguments.RequireTokens(texts, classifier.Encoder, "explain");
         CheckLabel(classifier, options.Label, "--label");
-        return classifier.ExplainBatch(texts, options, cancellationToken);
+        var cut = CutTexts.None(classifier.Encoder.MaxLength);
+        foreach (var text in texts)
+        {
+            var explanation = classifier.Explain(text, options, cancellationToken);
+            cut = cut.Add(explanation.Truncated);
+            explained(explanation);
+        }
+        return cut;
     }
 
     /// <summary>Rejects a label the model does not have, naming <paramref name="where"/> and the model's labels.</summary>

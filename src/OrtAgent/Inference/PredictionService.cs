@@ -12,14 +12,21 @@ namespace OrtAgent.Inference;
 /// </summary>
 internal sealed class PredictionService(IProgressDisplay progress, InferenceModelLoader models) : IPredictionService
 {
-    public TextPredictions Predict(InferenceModelOptions model, IReadOnlyList<string> texts, int? top, CancellationToken cancellationToken)
+    public CutTexts Predict(InferenceModelOptions model, IReadOnlyList<string> texts, int? top, Action<IReadOnlyList<Prediction>> classified,
+        CancellationToken cancellationToken)
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
         using var classifier = models.Load(model);
         RequireTopWithin(top, classifier, model.ModelDirectory);
         TextArguments.RequireTokens(texts, classifier.Encoder, "classify");
-        var predictions = classifier.PredictBatch(texts, cancellationToken);
-        return new TextPredictions(predictions, CutTexts.None(classifier.Encoder.MaxLength).Add(predictions));
+        var cut = CutTexts.None(classifier.Encoder.MaxLength);
+        foreach (var batch in texts.Chunk(model.BatchSize))
+        {
+            var predictions = classifier.PredictBatch(batch, cancellationToken);
+            cut = cut.Add(predictions);
+            classified(predictions);
+        }
+        return cut;
     }
 
     public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)

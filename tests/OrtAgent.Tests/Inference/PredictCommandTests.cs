@@ -34,6 +34,23 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal("", run.Error);
     }
 
+    /// <summary>
+    /// Every line was written once all texts were classified: a stop lost them all (exit 130, stdout empty). Each batch's
+    /// lines are written when it is done; stopped as the first is written, the first batch's lines are kept, whole.
+    /// </summary>
+    [Fact]
+    public async Task EachBatchIsWrittenWhenItIsDoneSoAStopKeepsThoseBeforeIt()
+    {
+        string[] texts = ["the movie was great", "terrible service, never again!", "the plot was fine", "awful acting"];
+
+        var run = await CliRun.RunCancelledOnAsync(["predict", "--model", model.ModelDirectory, "--batch-size", "2", .. texts], "\t");
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.Equal(Expected(texts[..2]).Select(p => $"{p.Label}\t{p.Score.ToString("F4", CultureInfo.InvariantCulture)}"),
+            run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["cancelled"], run.ErrorLines);
+    }
+
     [Fact]
     public async Task JsonPrintsOneObjectPerTextWithEveryProbability()
     {

@@ -49,25 +49,34 @@ internal sealed class ExplainCommand : BaseCommand
             Label = parseResult.GetValue(_label),
         };
         if (html is not null) ExplanationHtmlPage.CheckPath(html, model.ModelDirectory);
-        var explanations = _explanations.Explain(model, texts, options, cancellationToken);
+        var page = new List<TextExplanation>();
+        int shown = 0;
+        var writer = parseResult.InvocationConfiguration.Output;
+        // Each text's explanation is written as it is made (seconds each): a stop lost every one made before it.
+        var cut = _explanations.Explain(model, texts, options, explanation =>
+        {
+            if (html is not null)
+            {
+                page.Add(explanation);
+            }
+            else
+            {
+                if (json) writer.WriteLine(ExplanationJson.Format(explanation));
+                else
+                {
+                    if (shown++ > 0) _console.WriteLine();
+                    ExplanationConsoleRenderer.Render(_console, explanation);
+                }
+                writer.Flush();
+            }
+        }, cancellationToken);
         if (html is not null)
         {
-            ExplanationHtmlPage.Write(html, model.ModelDirectory, explanations);
-            _console.MarkupLine(Markup.Escape($"wrote {explanations.Count} explanation(s) to {Path.GetFullPath(html)}"));
+            ExplanationHtmlPage.Write(html, model.ModelDirectory, page);
+            _console.MarkupLine(Markup.Escape($"wrote {page.Count} explanation(s) to {Path.GetFullPath(html)}"));
         }
-        else if (json)
-        {
-            var writer = parseResult.InvocationConfiguration.Output;
-            foreach (var explanation in explanations) await writer.WriteLineAsync(ExplanationJson.Format(explanation));
-        }
-        else
-        {
-            for (int i = 0; i < explanations.Count; i++)
-            {
-                if (i > 0) _console.WriteLine();
-                ExplanationConsoleRenderer.Render(_console, explanations[i]);
-            }
-        }
+        // On stderr, as predict and eval say it: the words past the limit were neither classified nor explained.
+        if (cut.Notice is { } notice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(notice);
         return ExitCodes.Success;
     }
 }

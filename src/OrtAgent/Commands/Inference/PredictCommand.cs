@@ -54,15 +54,22 @@ internal sealed class PredictCommand : BaseCommand
             if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
             if (parseResult.GetValue(_textColumn) is not null) throw new UserInputException("--text-column needs --input FILE: it names the column of the file's texts");
             TextArguments.RequireText(texts, "classify", "pass texts as arguments, or --input FILE --output FILE");
-            var (predictions, cut) = _predictions.Predict(model, texts, top, cancellationToken);
             var writer = parseResult.InvocationConfiguration.Output;
-            for (int i = 0; i < texts.Length; i++)
+            bool json = parseResult.GetValue(_json);
+            int next = 0;
+            // Each batch's lines as it is done: a stop (or a reader of a pipe) got nothing until every text was classified.
+            var cut = _predictions.Predict(model, texts, top, predictions =>
             {
-                await writer.WriteLineAsync(parseResult.GetValue(_json)
-                    ? PredictionJson.Format(texts[i], predictions[i], top)
-                    : string.Join('\t', (top is { } k ? predictions[i].Top(k) : [new(predictions[i].Label, predictions[i].Score)])
-                        .Select(p => $"{p.Key}\t{p.Value.ToString("F4", CultureInfo.InvariantCulture)}")));
-            }
+                foreach (var prediction in predictions)
+                {
+                    string text = texts[next++];
+                    writer.WriteLine(json
+                        ? PredictionJson.Format(text, prediction, top)
+                        : string.Join('\t', (top is { } k ? prediction.Top(k) : [new(prediction.Label, prediction.Score)])
+                            .Select(p => $"{p.Key}\t{p.Value.ToString("F4", CultureInfo.InvariantCulture)}")));
+                }
+                writer.Flush();
+            }, cancellationToken);
             if (cut.Notice is { } cutNotice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(cutNotice);
             return ExitCodes.Success;
         }
