@@ -7,23 +7,28 @@ namespace OrtAgent.Inference;
 /// <summary>
 /// A <c>.csv</c>, <c>.tsv</c> or <c>.jsonl</c> output file written under a temporary name beside it: <see cref="Commit"/> renames it
 /// into place, and disposing without committing deletes it, so the destination holds either its old content or the
-/// complete new file (an error or Ctrl+C midway leaves nothing half-written).
+/// complete new file (an error or Ctrl+C midway leaves nothing half-written). A destination that is a symbolic link is
+/// written through: the file it leads to is replaced and the link stays, as a shell's <c>&gt;</c> leaves it (the rename
+/// put a regular file in the link's place, and the file it led to kept its old content).
 /// </summary>
 /// <remarks>Owns the temporary file and its writer until <see cref="Commit"/> hands the file over to the destination.</remarks>
 internal sealed class AtomicOutputFile : IDisposable
 {
     private readonly StreamWriter _writer;
     private readonly string _temporaryPath;
+    private readonly string _destination;
     private bool _committed;
 
     private AtomicOutputFile(string path, OutputFormat format)
     {
         Path = path;
         Format = format;
-        _temporaryPath = TemporarySiblings.For(path, "tmp", hidden: true);
+        _destination = Destination(path, path);
+        // Beside the file replaced, so the rename stays within its folder (and file system), not the link's.
+        _temporaryPath = TemporarySiblings.For(_destination, "tmp", hidden: true);
         try
         {
-            TemporarySiblings.Sweep(path);
+            TemporarySiblings.Sweep(_destination);
             CreationFault.Reach();
             _writer = new StreamWriter(_temporaryPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
         }
@@ -41,7 +46,7 @@ internal sealed class AtomicOutputFile : IDisposable
         }
     }
 
-    /// <summary>The full path of the destination.</summary>
+    /// <summary>The full path of the destination, as named (a symbolic link stays one; <see cref="Commit"/> replaces the file it leads to).</summary>
     public string Path { get; }
 
     /// <summary>The format the destination's extension asks for.</summary>
@@ -66,7 +71,7 @@ internal sealed class AtomicOutputFile : IDisposable
     {
         _ = FormatOf(output, option);
         CheckLocation(output, option, modelDirectory);
-        var full = System.IO.Path.GetFullPath(output);
+        var full = Destination(System.IO.Path.GetFullPath(output), output);
         // By name, and by identity when both exist: a link or another spelling of the same file is the same file.
         if (string.Equals(full, System.IO.Path.GetFullPath(input), RealPath.Comparison) || (File.Exists(full) && UnixFileStatus.SameFile(full, input)))
             throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
@@ -82,7 +87,8 @@ internal sealed class AtomicOutputFile : IDisposable
     {
         if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
         FileNameLimit.EnsureWithin(output, $"{option} {output}");
-        var full = System.IO.Path.GetFullPath(output);
+        // What a link leads to is what is replaced, so that is what must be a file outside the model.
+        var full = Destination(System.IO.Path.GetFullPath(output), output);
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         // A FIFO or a device passes File.Exists, and the rename would put a regular file in its place: the reader at the
         // pipe's other end got nothing, and the pipe was gone.
@@ -99,6 +105,28 @@ internal sealed class AtomicOutputFile : IDisposable
             throw new UserInputException($"{output}: is inside the model directory {modelDirectory}, which is being read; write the {option} elsewhere");
     }
 
+    /// <summary>
+    /// The file that writing <paramref name="full"/> replaces: the one its symbolic link leads to, through any chain of
+    /// links (a dangling link's target is created, as a shell's <c>&gt;</c> creates it), or <paramref name="full"/> itself.
+    /// </summary>
+    /// <exception cref="UserInputException">The links form a loop, naming <paramref name="output"/> as given.</exception>
+    private static string Destination(string full, string output)
+    {
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        // Nothing there (or no folder): no link to follow; the checks that follow say what is missing.
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return full;
+        }
+        catch (IOException ex)
+        {
+            throw new UserInputException($"{output}: a symbolic link that cannot be followed to a file ({ex.Message.TrimEnd('.')}); name the file itself", ex);
+        }
+    }
+
     /// <summary>Starts writing <paramref name="output"/>; its extension chooses the format.</summary>
     public static AtomicOutputFile Create(string output, string option) =>
         new(System.IO.Path.GetFullPath(output), FormatOf(output, option));
@@ -106,13 +134,13 @@ internal sealed class AtomicOutputFile : IDisposable
     /// <summary>Starts writing <paramref name="output"/>, whatever its extension, as text that is neither CSV nor JSON Lines.</summary>
     public static AtomicOutputFile CreateText(string output) => new(System.IO.Path.GetFullPath(output), OutputFormat.Csv);
 
-    /// <summary>Flushes the file to disk and renames it onto the destination, replacing any file there.</summary>
+    /// <summary>Flushes the file to disk and renames it onto the destination (the file a link leads to), replacing any file there.</summary>
     public void Commit()
     {
         _writer.Flush();
         ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
         _writer.Dispose();
-        File.Move(_temporaryPath, Path, overwrite: true);
+        File.Move(_temporaryPath, _destination, overwrite: true);
         _committed = true;
         TemporarySiblings.Release(_temporaryPath);
     }
