@@ -226,7 +226,7 @@ internal sealed class TrainCommand : BaseCommand
     // artifacts from before that record are named after their output folder (TrainingDestinations.ArtifactsNameFor).
     private string OutputDirectory(ParseResult parseResult) =>
         !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
-            ? TrainingDestinations.RecordedOutput(resume) ?? Path.Combine("models", TrainingDestinations.ArtifactsNameFor(resume))
+            ? TrainingDestinations.RecordedOutput(resume) ?? TrainingDestinations.UnrecordedOutput(resume)
             : parseResult.GetValue(_output) ?? Path.Combine("models", "classifier");
 
     /// <summary>

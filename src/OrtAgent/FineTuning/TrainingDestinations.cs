@@ -73,7 +73,8 @@ internal static class TrainingDestinations
         var what = $"artifacts directory {artifactsDirectory} ({rootSetting})";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
         // Runs to pa/x and pb/x share artifacts/x: the second would replace the checkpoint the first's model came from.
-        if (RecordedOutput(artifactsDirectory) is { } other && !UnixFileStatus.SameFile(other, output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
+        // A run there that records no output (begun before 2026-12-04) exported to models/NAME, as its --resume takes it.
+        if ((RecordedOutput(artifactsDirectory) ?? (TrainingArtifacts.PropertiesIn(artifactsDirectory) is null ? null : UnrecordedOutput(artifactsDirectory))) is { } other && !UnixFileStatus.SameFile(other, output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
             throw new UserInputException(
                 $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another {rootSetting}");
         try
@@ -170,6 +171,12 @@ internal static class TrainingDestinations
     /// as typed where that still names it, else its full path), or null (none recorded, or artifacts written before 2026-12-04).
     /// </summary>
     public static string? RecordedOutput(string artifactsDirectory) => OutputRecord.Read(artifactsDirectory);
+
+    /// <summary>
+    /// The model folder a run in <paramref name="artifactsDirectory"/> that records none exports to: <c>models/NAME</c>,
+    /// named after the artifacts' folder, as runs begun before 2026-12-04 took it from their <c>--output</c>.
+    /// </summary>
+    public static string UnrecordedOutput(string artifactsDirectory) => Path.Combine("models", ArtifactsNameFor(artifactsDirectory));
 
     /// <summary>Records in a run's artifacts the model folder it exports to, as typed, for <see cref="RecordedOutput"/>.</summary>
     /// <summary>
