@@ -111,6 +111,20 @@ public sealed partial class TrainingArtifacts
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
     public static TrainingArtifacts Open(string directory) => OpenRun(directory, recover: true);
 
+    /// <summary>
+    /// The encoder inside <paramref name="directory"/> (<see cref="DerivedEncoderDirectoryName"/>) that the run whose
+    /// <paramref name="properties"/> these are is built on: a distillation's student, or a run from a student's own
+    /// encoder; null for a run on a base model elsewhere. The properties name it by the full path it was built at, so
+    /// artifacts moved or copied since name a folder elsewhere, gone or another run's: the one they carry is theirs.
+    /// </summary>
+    internal static string? OwnEncoderIn(TrainingProperties properties, string directory)
+    {
+        string own = Path.GetFullPath(Path.Combine(directory, DerivedEncoderDirectoryName));
+        if (UnixFileStatus.SameFile(properties.BaseModel, own)) return own;
+        return Path.GetFileName(Path.TrimEndingDirectorySeparator(properties.BaseModel)) == DerivedEncoderDirectoryName
+            && File.Exists(Path.Combine(own, ModelContract.ModelFile)) ? own : null;
+    }
+
     /// <param name="directory">The artifacts directory.</param>
     /// <param name="recover">Whether to recover a save cut short first; without, one is refused as a save in progress,
     /// unless <paramref name="checkpointName"/> names the checkpoint it left.</param>
@@ -137,6 +151,7 @@ public sealed partial class TrainingArtifacts
         }
         if (properties.FormatVersion != TrainingProperties.CurrentFormatVersion)
             throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}");
+        if (OwnEncoderIn(properties, directory) is { } own) properties = properties with { BaseModel = own };
         if (properties.TrainableParameters.Count == 0)
             throw new UserInputException($"'{propertiesPath}' lists no trainable parameters");
         if (properties.Lora is { } lora)

@@ -1,3 +1,5 @@
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Contrastive;
@@ -34,6 +36,21 @@ public sealed record ContrastiveOptions
         long needed = (stepsPerEpoch * BatchSize + 2L * examples - 1) / (2L * examples);
         return (int)Math.Max(PairRounds, Math.Min(needed, int.MaxValue));
     }
+
+    /// <summary>
+    /// Stage 1's learning rates over <paramref name="pairs"/> pairs an epoch: linear from <see cref="LearningRate"/>
+    /// after <see cref="WarmupRatio"/> of the steps of <see cref="Epochs"/> passes, <see cref="BatchSize"/> pairs a step.
+    /// </summary>
+    internal LearningRateSchedule ScheduleOver(int pairs) =>
+        LearningRateSchedule.Create(LearningRateScheduleKind.Linear, LearningRate, (long)LengthBucketBatcher.BatchCount(pairs, BatchSize) * Epochs, WarmupRatio);
+
+    /// <summary>
+    /// Stage 1's learning rates on training examples of <paramref name="labels"/> (each one's label index): over the
+    /// pairs its rounds (<see cref="RoundsFor"/>) sample, as <see cref="ContrastiveTrainer"/> trains. A resumed run that
+    /// recorded no settings is checked against the rates it logged.
+    /// </summary>
+    internal LearningRateSchedule ScheduleFor(IReadOnlyList<int> labels) =>
+        ScheduleOver(new ContrastivePairSampler(RoundsFor(labels.Count), SeedOrDefault).Sample(labels).Count);
 
     /// <summary>
     /// The most pairs one run samples (2 × rounds × examples): 120 MB of pairs and 625,000 steps at batch 16, beyond any

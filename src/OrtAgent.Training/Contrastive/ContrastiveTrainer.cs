@@ -121,7 +121,7 @@ public sealed class ContrastiveTrainer
         var pairs = new ContrastivePairSampler(rounds, _options.SeedOrDefault).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
         int stepsPerEpoch = LengthBucketBatcher.BatchCount(pairs.Count, batchSize);
-        var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
+        var schedule = _options.ScheduleOver(pairs.Count);
         if (state.Finished) return (state, pairs.Count);
         // Said when the run begins, as standard fine-tuning says it of its examples: the batches are cut to the pairs
         // without a word, and the batch size asked for stays recorded, which a resume compares.

@@ -145,9 +145,15 @@ internal static class ResumedStudent
         TrainingArtifacts.PropertiesIn(artifactsDirectory) is { IsDistillation: true } run
         && (StudentRecord.Read(artifactsDirectory) is not null || IsStudentOf(run, artifactsDirectory));
 
-    // The run's base is the encoder written inside its own artifacts, which a distillation's kd loss is built on.
-    private static bool IsStudentOf(TrainingProperties run, string directory) =>
-        UnixFileStatus.SameFile(run.BaseModel, Path.Combine(directory, TrainingArtifacts.DerivedEncoderDirectoryName));
+    // The run's base is the encoder written inside its own artifacts (moved or copied since, too), which a distillation's kd loss is built on.
+    private static bool IsStudentOf(TrainingProperties run, string directory) => TrainingArtifacts.OwnEncoderIn(run, directory) is not null;
+
+    /// <summary>
+    /// The encoder layers of the student in <paramref name="directory"/> that records none (<see cref="StudentRecord"/>
+    /// came on 2026-12-04), as its parameters name them, read without its claim; 0 when they name none.
+    /// </summary>
+    public static int LayersOfUnrecordedStudent(string directory) =>
+        TrainingArtifacts.ReadWithoutClaim(directory, artifacts => EncoderLayers.CountIn(artifacts.Properties.TrainableParameters.Concat(artifacts.Properties.FrozenParameters)));
 
     private static UserInputException RunRefused(string artifactsWhat, string problem, Remedy remedy) =>
         new(remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}");

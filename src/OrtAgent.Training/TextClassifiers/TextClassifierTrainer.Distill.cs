@@ -109,9 +109,19 @@ public static partial class TextClassifierTrainer
             artifacts = resume;
             // A teacher moved since the run began (ResumedStudent knew it by its digest) is recorded where it is now, so
             // that the next resume, and an export of the checkpoint, find and name it there.
-            if (StudentRecord.Read(artifacts.Directory) is { } student && !UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
+            var student = StudentRecord.Read(artifacts.Directory);
+            if (student is not null && !UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
                 (student with { Teacher = teacher.Directory }).Write(artifacts.Directory);
+            // A student from before the record (2026-12-04) is recorded with the teacher it resumes with and the layers
+            // its parameters showed (ResumedStudent held the call to them), so a later resume needs neither given again.
+            if (student is null)
+                new StudentRecord(teacher.Directory, keep, teacherReport.Accuracy) { TeacherDigest = teacher.Digest() }.Write(artifacts.Directory);
             OutputRecord.Write(artifacts.Directory, options.OutputDirectory);
+            // A run begun by a build older than 2026-12-04 records no settings: it records those it resumes with, so
+            // later resumes keep them rather than take whatever defaults those builds have.
+            if (!File.Exists(Path.Combine(artifacts.Directory, TrainingArtifacts.SettingsRecordFile)))
+                new RecordedSettings(options.FineTuning.WithLearningRateResolved(loraAdapters: false), new Contrastive.ContrastiveOptions(), Data: run.Digest)
+                    .Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: false);
         }
         else

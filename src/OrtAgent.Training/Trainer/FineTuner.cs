@@ -339,7 +339,7 @@ public sealed class FineTuner
             CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);
             Window = options.SmoothingWindowFor(validation.Count);
             Selects = options.SelectsOnValidation(validation.Count);
-            Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate!.Value, TotalSteps, options.WarmupRatio);
+            Schedule = options.ScheduleFor(train.Count);
             Stopping = new EarlyStopping(options.Metric, options.Patience);
             Stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
             Lengths = train.Lengths();

@@ -125,6 +125,18 @@ public sealed record FineTuningOptions
     public int EpochsFor(int stepsPerEpoch) =>
         Math.Max(Epochs, MinimumSteps == 0 ? 0 : (MinimumSteps + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
 
+    /// <summary>
+    /// The learning rates of a run over <paramref name="trainingExamples"/> training examples: <see cref="Scheduler"/>
+    /// from <see cref="LearningRate"/> (resolved: <see cref="WithLearningRateResolved"/>) over every step of its epochs
+    /// (<see cref="EpochsFor"/>). <see cref="FineTuner"/> trains by it; a resumed run that recorded no settings is checked
+    /// against the rates it logged.
+    /// </summary>
+    internal LearningRateSchedule ScheduleFor(int trainingExamples)
+    {
+        int stepsPerEpoch = StepsPerEpoch(trainingExamples);
+        return LearningRateSchedule.Create(Scheduler, LearningRate!.Value, (long)stepsPerEpoch * EpochsFor(stepsPerEpoch), WarmupRatio);
+    }
+
     /// <summary>The evaluations averaged when judging a validation set of <paramref name="validationCount"/> examples.</summary>
     public int SmoothingWindowFor(int validationCount) => validationCount < SmallValidationSet ? SmoothingWindow : 1;
 

@@ -71,16 +71,19 @@ internal sealed class DistillCommand : BaseCommand
         // teacher, and is what the command gets wrong, not a missing --teacher or the --output that run recorded.
         var resume = parseResult.GetValue(_resume);
         var recorded = resume is null ? null : DistillationJob.RecordToResume(resume);
-        var teacher = parseResult.GetValue(_teacher) ?? (recorded is null ? null : DistillationJob.RecordedTeacher(recorded, resume!))
-            ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
-        int layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers) : recorded?.KeptLayers.Count
-            ?? throw new UserInputException("--layers is required: how many encoder layers the student keeps");
+        // A student from before that record has no teacher to take, but its parameters show its layers.
+        int? layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers)
+            : recorded?.KeptLayers.Count ?? (resume is null ? null : DistillationJob.UnrecordedLayers(resume));
+        var teacher = parseResult.GetValue(_teacher) ?? (recorded is null ? null : DistillationJob.RecordedTeacher(recorded, resume!));
+        if (resume is not null && (teacher is null || layers is null)) DistillationJob.RefuseUnrecordedStudent(resume, teacher is null, layers is null);
+        if (teacher is null) throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
+        if (layers is null) throw new UserInputException("--layers is required: how many encoder layers the student keeps");
         var options = new DistillJobOptions
         {
             Teacher = teacher,
             Distillation = new DistillationOptions
             {
-                Layers = layers,
+                Layers = layers.Value,
                 Temperature = _temperature.Read(parseResult),
                 Alpha = _alpha.Read(parseResult),
             },

@@ -100,6 +100,17 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, (teacher.Info.Labels, $"the teacher {teacher.Directory}"),
                 cancellationToken, checkedFiles: checkedData);
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
+            // An older build's run: its schedule is checked against the rate it logged, and what it takes is said (the
+            // library records it as the run resumes).
+            if (resume is not null && recorded is null && resume.Properties.Step > 0)
+            {
+                options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: false) };
+                if (UnrecordedSettings.ForDistill(options.FineTuning, options.Given, resume, data.Training.Count) is { } unrecorded)
+                {
+                    if (error is not null) error.Writer.WriteLine(unrecorded);
+                    else console.MarkupLine(Markup.Escape(unrecorded));
+                }
+            }
             console.MarkupLine(Markup.Escape(data.Summary()));
             if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
             // On stderr, as train's (console for a caller without one).
@@ -239,6 +250,28 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         : throw new UserInputException($"{ResumeWhat(resumeFrom)}: the run's recorded teacher {recorded.Teacher} does not exist; " + (recorded.TeacherDigest is null
             ? "the run (begun before 2026-12-07) records no digest to know the teacher by elsewhere: put it back there to resume, or start a new run"
             : "if it was moved, pass --teacher NEWPATH (the run checks it is the same model by the digest it recorded)"));
+
+    /// <summary>
+    /// The layer count of the student in <paramref name="resumeFrom"/> that records none (begun before 2026-12-04), as
+    /// its parameters show it (<see cref="ResumedStudent"/> holds a resume to it); null when they show none.
+    /// </summary>
+    public static int? UnrecordedLayers(string resumeFrom) => ResumedStudent.LayersOfUnrecordedStudent(resumeFrom) is var layers and > 0 ? layers : null;
+
+    /// <summary>
+    /// Refuses the resume of a student that records no teacher (or layers) when the command gives none: in one line naming
+    /// every flag it needs and why, rather than the generic "is required" of one flag after the other.
+    /// </summary>
+    /// <exception cref="UserInputException">Always.</exception>
+    public static void RefuseUnrecordedStudent(string resumeFrom, bool teacherMissing, bool layersMissing)
+    {
+        var (needed, records, give) = (teacherMissing, layersMissing) switch
+        {
+            (true, true) => ("--teacher and --layers are", "no teacher, and its parameters show no layer count", "the --teacher it was distilled from and the --layers its student keeps"),
+            (true, false) => ("--teacher is", "no teacher", "the --teacher it was distilled from"),
+            _ => ("--layers is", "no layer count, and its parameters show none", "the --layers its student keeps"),
+        };
+        throw new UserInputException($"{needed} needed to resume the run in {resumeFrom}: it records {records} ({UnrecordedSettings.BegunBy}); give {give}");
+    }
 
     private static string ResumeWhat(string resumeFrom) => $"--resume {resumeFrom}";
 

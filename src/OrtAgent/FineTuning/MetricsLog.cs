@@ -195,6 +195,32 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         return found;
     }
 
+    /// <summary>
+    /// The learning rate the log at <paramref name="path"/> records for its last step at or before <paramref name="step"/>
+    /// (the checkpoint a resumed run continues from), with that step; null when it logs none (no file, no step yet). A
+    /// step logged twice (a resumed run's, after a kill) is the later record, as the checkpoint holds it.
+    /// </summary>
+    public static (long Step, double Rate)? LastLearningRate(string path, long step)
+    {
+        if (!File.Exists(path)) return null;
+        (long Step, double Rate)? last = null;
+        foreach (var line in RecordsUpTo(path, step))
+        {
+            try
+            {
+                using var record = JsonDocument.Parse(line);
+                var e = record.RootElement;
+                if (e.GetProperty("type").GetString() == "step")
+                    last = (e.GetProperty("step").GetInt64(), e.GetProperty("learning_rate").GetDouble());
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                // A record of another shape: not a step.
+            }
+        }
+        return last;
+    }
+
     /// <summary>A logged figure: a number, or NaN or an infinity, which the log writes as a string (see <see cref="Json"/>); null for anything else.</summary>
     private static double? Figure(JsonElement value) => value.ValueKind switch
     {

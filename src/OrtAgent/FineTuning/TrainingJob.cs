@@ -208,6 +208,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         {
             ResumedRunCheck.CheckData<TrainJobOptions>(recorded, data.Digest, dataPath, options.ValidationPath, resume.Directory);
             ResumedRunCheck.CheckClassWeights(options, resume, data);
+            // An older build's run: its schedule is checked against the rate it logged, and what it takes is said.
+            if (recorded is null && resume.Properties.Step > 0 && UnrecordedSettings.ForTrain(options, resume, resumedMethod!.Method, data.Training) is { } unrecorded)
+            {
+                SayWarning(unrecorded);
+                observer?.OnWarning(unrecorded);
+            }
         }
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
         if (data.BlankLinesNotice() is { } blank) console.MarkupLine(Markup.Escape(blank));
@@ -300,6 +306,11 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             if (resume is null)
                 new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest,
                     initFrom?.Describe()).Write(artifacts.Directory);
+            // A run an older build began records the settings it resumes with (UnrecordedSettings), and generated artifacts
+            // those they first train with, so later resumes keep them rather than guess again; why its method was chosen
+            // and what started it are not known.
+            else if (recorded is null)
+                new RecordedSettings(options.FineTuning, options.Contrastive, Data: data.Digest).Write(artifacts.Directory);
             // A resumed run was given no --init-from: its card says what the run recorded when it began.
             string? startedFrom = resume is null ? initFrom?.Describe()
                 : recorded?.StartedFrom ?? (recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null);

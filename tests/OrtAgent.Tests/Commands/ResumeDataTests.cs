@@ -128,7 +128,7 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
         File.Delete(Path.Combine(artifacts, TrainingArtifacts.DataRecordFile));
 
         await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
-            $"--data is needed to resume the run in {artifacts}: it records no data file (begun before 2026-12-04, or by the library); "
+            $"--data is needed to resume the run in {artifacts}: it records no data file (begun by the library); "
             + $"give the --data it began with ({OrtAgent.Data.DefaultDataset.FilePath} if the embedded sample), and its --validation if it had one");
 
         var resumed = await CliRun.RunAsync(["train", "--resume", artifacts, "--data", data]);
