@@ -211,7 +211,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             // An older build's run: its schedule is checked against the rate it logged, and what it takes is said.
             if (recorded is null && resume.Properties.Step > 0 && UnrecordedSettings.ForTrain(options, resume, resumedMethod!.Method, data.Training) is { } unrecorded)
             {
-                SayWarning(unrecorded);
+                SayAside(unrecorded);
                 observer?.OnWarning(unrecorded);
             }
         }
