@@ -16,81 +16,25 @@ namespace OrtAgent.Cli;
 /// The process has no such stream (<see cref="StandardStreams"/>): every write throws <see cref="ClosedStreamException"/>
 /// without reaching <paramref name="inner"/>, whose descriptor the runtime's own pipe holds.
 /// </param>
-internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "standard output", bool closed = false) : TextWriter
+internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "standard output", bool closed = false) : GuardedWriter(inner)
 {
     private const int InputOutputError = 5;   // EIO on Linux and macOS
     private volatile bool _hungUp;
 
-    public override System.Text.Encoding Encoding => inner.Encoding;
+    protected override bool Silenced => _hungUp;
 
-    public override IFormatProvider FormatProvider => inner.FormatProvider;
-
-    public override string NewLine
+    protected override void BeforeWrite()
     {
-        get => inner.NewLine;
-#pragma warning disable CS8765 // TextWriter.NewLine's setter accepts null and means the default
-        set => inner.NewLine = value;
-#pragma warning restore CS8765
-    }
-
-    public override void Write(char value) => Guard(() => inner.Write(value));
-
-    public override void Write(char[] buffer, int index, int count) => Guard(() => inner.Write(buffer, index, count));
-
-    // Guard's body written out: a span cannot be captured by the lambda Guard takes.
-    public override void Write(ReadOnlySpan<char> buffer)
-    {
-        if (_hungUp) return;
         if (closed) throw new ClosedStreamException(name);
-        try
-        {
-            inner.Write(buffer);
-        }
-        catch (IOException ex) when (IsHangUp(ex))
-        {
-            _hungUp = true;
-        }
-        catch (IOException ex) when (DiskFull.Is(ex))
-        {
-            throw Named(ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ClosedStreamException(name, ex);
-        }
     }
 
-    public override void Write(string? value) => Guard(() => inner.Write(value));
-
-    public override void WriteLine() => Guard(inner.WriteLine);
-
-    public override void WriteLine(string? value) => Guard(() => inner.WriteLine(value));
-
-    public override void Flush() => Guard(inner.Flush);
-
-    private void Guard(Action write)
+    protected override bool Absorb(Exception exception) => exception switch
     {
-        if (_hungUp) return;
-        if (closed) throw new ClosedStreamException(name);
-        try
-        {
-            write();
-        }
-        catch (IOException ex) when (IsHangUp(ex))
-        {
-            _hungUp = true;
-        }
-        catch (IOException ex) when (DiskFull.Is(ex))
-        {
-            throw Named(ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ClosedStreamException(name, ex);
-        }
-    }
-
-    private FullStreamException Named(IOException ex) => new(name, ex);
+        IOException ex when IsHangUp(ex) => _hungUp = true,
+        IOException ex when DiskFull.Is(ex) => throw new FullStreamException(name, ex),
+        UnauthorizedAccessException ex => throw new ClosedStreamException(name, ex),
+        _ => false,
+    };
 
     private static bool IsHangUp(IOException ex) => !OperatingSystem.IsWindows() && ex.HResult == InputOutputError;
 }
