@@ -56,6 +56,10 @@ public static class CliApp
             if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action)
             {
                 if (configurationMistake is not null) throw configurationMistake;
+                // Before any work: a command that writes files (export, predict --output, eval --errors) did it all, and
+                // replaced what was there, then failed on its first line to stdout. serve's stdout is only its log.
+                if (StandardStreams.AtStart.OutputClosed && parseResult.CommandResult.Command is not Commands.ServeCommand)
+                    throw new ClosedStreamException("standard output");
                 OnnxRuntimeLogging.Apply(verbose);
             }
             var invocation = new InvocationConfiguration

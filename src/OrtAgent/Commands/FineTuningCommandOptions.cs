@@ -63,8 +63,22 @@ internal sealed class FineTuningCommandOptions
     public string Store(ParseResult parseResult) => parseResult.GetValue(_store)!;
 
     /// <summary>The service's options from the command line, around <paramref name="serving"/> and the <c>--model</c> directories.</summary>
-    /// <exception cref="UserInputException">A <c>--base-model</c> is not <c>NAME=DIR</c>.</exception>
-    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier) => new()
+    /// <param name="parseResult">The command line.</param>
+    /// <param name="serving">The HTTP settings the service runs under.</param>
+    /// <param name="modelDirectories">The <c>--model</c> directories it serves besides its own models.</param>
+    /// <param name="classifier">How its classifiers are loaded.</param>
+    /// <param name="modelsRoot">
+    /// The models root the service's jobs pull base encoders into: a relative one with the working directory removed is
+    /// refused here, at the start, where the service started and every job then failed as an internal error.
+    /// </param>
+    /// <exception cref="UserInputException">A <c>--base-model</c> is not <c>NAME=DIR</c>, or the models root is relative and the working directory is gone.</exception>
+    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier, string modelsRoot)
+    {
+        Runtime.WorkingDirectory.RequireFor(modelsRoot);
+        return ReadOptions(parseResult, serving, modelDirectories, classifier);
+    }
+
+    private FineTuningServiceOptions ReadOptions(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier) => new()
     {
         Serving = serving,
         StoreDirectory = Store(parseResult),

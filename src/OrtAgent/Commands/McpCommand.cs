@@ -25,14 +25,16 @@ internal sealed class McpCommand : BaseCommand
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Texts sent to the model together.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one tool call.", DefaultValueFactory = _ => new ToolLimits().MaxInputs };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => new ToolLimits().MaxChars };
+    private readonly Microsoft.Extensions.Options.IOptions<Cli.OrtAgentPaths> _paths;
     private readonly FineTuningCommandOptions _fineTuning = new(
         "Also run the fine-tuning service on --store, with the tools start_fine_tuning, get_fine_tuning_job, list_fine_tuning_jobs, cancel_fine_tuning_job and resume_fine_tuning_job; the models its jobs train are served at once.");
 
-    public McpCommand(IMcpStdioServer server, ErrorOutput error)
+    public McpCommand(IMcpStdioServer server, ErrorOutput error, Microsoft.Extensions.Options.IOptions<Cli.OrtAgentPaths> paths)
         : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models; with --fine-tuning also start_fine_tuning, get_fine_tuning_job, list_fine_tuning_jobs, cancel_fine_tuning_job, resume_fine_tuning_job) over stdio, for agents and MCP clients.")
     {
         _server = server;
         _error = error;
+        _paths = paths;
         Options.Add(_models);
         _execution.AddTo(this);
         foreach (var option in new Option[] { _batchSize, _maxInputs, _maxChars }) Options.Add(option);
@@ -54,7 +56,7 @@ internal sealed class McpCommand : BaseCommand
         var request = new McpStdioRequest(models, classifier, limits)
         {
             // The service's HTTP settings are unused here: the tools reach it in-process.
-            FineTuning = fineTuning ? _fineTuning.Read(parseResult, new ServingOptions(), models, classifier) : null,
+            FineTuning = fineTuning ? _fineTuning.Read(parseResult, new ServingOptions(), models, classifier, _paths.Value.ModelsRoot) : null,
         };
         // As serve --fine-tuning warns: the store's data is as open as its folder, and a store made before new ones were
         // their owner's alone, or made by hand, keeps its mode. Before the run, which lasts as long as the client: stderr,

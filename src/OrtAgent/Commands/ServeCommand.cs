@@ -30,6 +30,7 @@ internal sealed class ServeCommand : BaseCommand
     private readonly StopNotice _stopNotice;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
+    private readonly Microsoft.Extensions.Options.IOptions<Cli.OrtAgentPaths> _paths;
     private readonly FineTuningCommandOptions _fineTuning = new(
         "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on, http:// or https:// (with --tls-certificate); both may be mixed. Several are given space- or ';'-separated, each port once.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
@@ -57,13 +58,14 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<bool> _noLogTimestamps = new("--no-log-timestamps") { Description = "Log lines without the UTC time (ISO 8601) they start with, for a log that stamps lines itself (journald)." };
     private readonly Option<int> _maxQueue = new("--max-queue") { Description = "Most texts waiting for a model's batches (429 with Retry-After above; a request into an empty queue always fits).", DefaultValueFactory = _ => new ServingOptions().MaxQueuedTexts };
 
-    public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice)
+    public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice, Microsoft.Extensions.Options.IOptions<Cli.OrtAgentPaths> paths)
         : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
         _serving = serving;
         _console = console;
         _error = error;
         _stopNotice = stopNotice;
+        _paths = paths;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
@@ -135,7 +137,7 @@ internal sealed class ServeCommand : BaseCommand
             }, cancellationToken);
             return ExitCodes.Success;
         }
-        var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
+        var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier, _paths.Value.ModelsRoot);
         await _serving.ServeFineTuningAsync(fineTuningOptions, urls =>
         {
             Listening(options,

@@ -66,6 +66,26 @@ public sealed class StandardStreamsTests : IDisposable
             + Environment.NewLine, predict.Error);
     }
 
+    /// <summary>
+    /// A command that writes files with stdout closed did all its work, replacing the file there, and then exited 1 on
+    /// its first line to stdout; it is refused before it reads or writes anything. mcp, whose stdout is its protocol,
+    /// answered nothing and hung after its input ended.
+    /// </summary>
+    [LinuxFact("closing a descriptor before exec is a shell's doing, tested with sh")]
+    public async Task AClosedStandardOutputStopsACommandBeforeItWritesAnything()
+    {
+        var errors = _work.Combine("errors.csv");
+        File.WriteAllText(errors, "kept\n");
+        var eval = await Redirected(">&-").RunAsync(["eval", "-m", _model, "--data", _data, "--errors", errors], Bound);
+        Assert.Equal(1, eval.ExitCode);
+        Assert.StartsWith("error: standard output is closed;", eval.Error);
+        Assert.Equal("kept\n", File.ReadAllText(errors));
+
+        var mcp = await Redirected("</dev/null >&-").RunAsync(["mcp", "--model", _model], Bound);
+        Assert.Equal(1, mcp.ExitCode);
+        Assert.StartsWith("error: standard output is closed;", mcp.Error);
+    }
+
     /// <summary>serve's stdout carries only its log: with it closed the server runs without one, and says so once on stderr.</summary>
     [LinuxFact("closing a descriptor before exec is a shell's doing, tested with sh")]
     public async Task ServeWithAClosedStandardOutputRunsWithoutItsLog()

@@ -75,6 +75,15 @@ public sealed class WorkingDirectoryGoneTests(TinyTrainingFixture tiny) : IClass
         var predict = await InRemovedDirectory(gone).RunAsync(["predict", "-m", "models/m", "good movie"], Bound);
         Assert.Equal((2, GoneLine(gone)), (predict.ExitCode, predict.Error));
 
+        // With an absolute --store, the service started and each job then failed as an internal error, pulling its base
+        // encoder into the default models root; it is said at the start, as for every other command needing that root.
+        foreach (var command in new[] { "serve", "mcp" })
+        {
+            var service = await InRemovedDirectory(gone).RunAsync([command, "--fine-tuning", "--store", _work.Combine($"{command}-store")], Bound);
+            Assert.Equal((2, GoneLine(gone)), (service.ExitCode, service.Error));
+            Assert.False(Directory.Exists(_work.Combine($"{command}-store")), $"{command} made its store");
+        }
+
         // A relative data file was "file not found": the existence check cannot see it, and said nothing of why.
         var data = await InRemovedDirectory(gone).RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--data", "train.csv"), Bound);
         Assert.Equal((2, GoneLine(gone)), (data.ExitCode, data.Error));
