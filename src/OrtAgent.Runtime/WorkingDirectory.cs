@@ -26,9 +26,11 @@ internal static class WorkingDirectory
     /// otherwise say it is missing: <see cref="File.Exists(string)"/> answers false, not an error, for such a path.
     /// </summary>
     /// <exception cref="UserInputException">The path is relative and the working directory is gone.</exception>
-    public static void RequireFor(string path)
+    /// <param name="path">The path to resolve.</param>
+    /// <param name="named">What set the path (<c>--models-root</c>), for a message that says which relative path needed the directory; null when the path is the user's own.</param>
+    public static void RequireFor(string path, string? named = null)
     {
-        if (!Path.IsPathRooted(path) && CurrentOrNull() is null) throw new UserInputException(GoneMessage());
+        if (!Path.IsPathRooted(path) && CurrentOrNull() is null) throw new UserInputException(GoneMessage(named is null ? null : $"{named} ({path})"));
     }
 
     /// <summary>Whether <paramref name="ex"/> is .NET failing to resolve a relative path because the working directory is gone.</summary>
@@ -38,10 +40,12 @@ internal static class WorkingDirectory
     /// What to tell the user, naming the directory as the shell knew it (<c>PWD</c>; the process itself cannot learn
     /// the name of a directory that is gone).
     /// </summary>
-    public static string GoneMessage()
+    /// <param name="relative">The relative path that needed the directory, as the message names it (<c>--models-root (models)</c>), when known.</param>
+    public static string GoneMessage(string? relative = null)
     {
         string? shells = Environment.GetEnvironmentVariable("PWD");
         string which = string.IsNullOrEmpty(shells) || Directory.Exists(shells) ? "" : $" {shells}";
-        return $"the working directory{which} no longer exists; cd to an existing directory, or give absolute paths";
+        string needed = relative is null ? "" : $", and {relative} is relative to it";
+        return $"the working directory{which} no longer exists{needed}; cd to an existing directory, or give absolute paths";
     }
 }

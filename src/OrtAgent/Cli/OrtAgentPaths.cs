@@ -31,5 +31,13 @@ public sealed class OrtAgentPaths
     public bool ArtifactsRootOptionApplies { get; set; } = true;
 
     /// <summary>Full path of the folder holding one sub-folder per base model.</summary>
-    public string BaseModelsDirectory => Path.GetFullPath(Path.Combine(ModelsRoot, "base"));
+    /// <exception cref="UserInputException">The models root is relative and the working directory is gone: the message names the root and what set it.</exception>
+    public string BaseModelsDirectory
+    {
+        get
+        {
+            Runtime.WorkingDirectory.RequireFor(ModelsRoot, ModelsRootSetting);
+            return Path.GetFullPath(Path.Combine(ModelsRoot, "base"));
+        }
+    }
 }

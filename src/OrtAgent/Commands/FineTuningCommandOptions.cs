@@ -67,14 +67,14 @@ internal sealed class FineTuningCommandOptions
     /// <param name="serving">The HTTP settings the service runs under.</param>
     /// <param name="modelDirectories">The <c>--model</c> directories it serves besides its own models.</param>
     /// <param name="classifier">How its classifiers are loaded.</param>
-    /// <param name="modelsRoot">
-    /// The models root the service's jobs pull base encoders into: a relative one with the working directory removed is
+    /// <param name="paths">
+    /// Where the service's jobs pull base encoders into (the models root): a relative one with the working directory removed is
     /// refused here, at the start, where the service started and every job then failed as an internal error.
     /// </param>
     /// <exception cref="UserInputException">A <c>--base-model</c> is not <c>NAME=DIR</c>, or the models root is relative and the working directory is gone.</exception>
-    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier, string modelsRoot)
+    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier, Cli.OrtAgentPaths paths)
     {
-        Runtime.WorkingDirectory.RequireFor(modelsRoot);
+        _ = paths.BaseModelsDirectory;
         return ReadOptions(parseResult, serving, modelDirectories, classifier);
     }
 

@@ -56,7 +56,7 @@ internal sealed class McpCommand : BaseCommand
         var request = new McpStdioRequest(models, classifier, limits)
         {
             // The service's HTTP settings are unused here: the tools reach it in-process.
-            FineTuning = fineTuning ? _fineTuning.Read(parseResult, new ServingOptions(), models, classifier, _paths.Value.ModelsRoot) : null,
+            FineTuning = fineTuning ? _fineTuning.Read(parseResult, new ServingOptions(), models, classifier, _paths.Value) : null,
         };
         // As serve --fine-tuning warns: the store's data is as open as its folder, and a store made before new ones were
         // their owner's alone, or made by hand, keeps its mode. Before the run, which lasts as long as the client: stderr,

@@ -137,7 +137,7 @@ internal sealed class ServeCommand : BaseCommand
             }, cancellationToken);
             return ExitCodes.Success;
         }
-        var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier, _paths.Value.ModelsRoot);
+        var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier, _paths.Value);
         await _serving.ServeFineTuningAsync(fineTuningOptions, urls =>
         {
             Listening(options,

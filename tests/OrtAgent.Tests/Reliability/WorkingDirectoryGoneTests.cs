@@ -25,8 +25,10 @@ public sealed class WorkingDirectoryGoneTests(TinyTrainingFixture tiny) : IClass
         return new OrtAgentProcess { Shell = "cd \"$GONE\" && rmdir \"$GONE\" && exec \"$@\"", Environment = { ["GONE"] = gone } };
     }
 
-    private static string GoneLine(string gone) =>
-        $"error: the working directory {gone} no longer exists; cd to an existing directory, or give absolute paths" + Environment.NewLine;
+    /// <summary>The line for a removed working directory; <paramref name="relative"/> names the relative path that needed it, where the CLI knows it.</summary>
+    private static string GoneLine(string gone, string? relative = null) =>
+        $"error: the working directory {gone} no longer exists{(relative is null ? "" : $", and {relative} is relative to it")}; cd to an existing directory, or give absolute paths"
+        + Environment.NewLine;
 
     [LinuxFact("a working directory removed under a running process is a Unix file system's behaviour")]
     public async Task WithEveryPathAbsoluteTrainPredictAndServeRun()
@@ -68,9 +70,9 @@ public sealed class WorkingDirectoryGoneTests(TinyTrainingFixture tiny) : IClass
     {
         var gone = _work.Combine("gone");
 
-        // The default models root, "models", is relative.
+        // The default models root, "models", is relative: named, since no path the user typed was.
         var list = await InRemovedDirectory(gone).RunAsync(["models", "list"], Bound);
-        Assert.Equal((2, GoneLine(gone)), (list.ExitCode, list.Error));
+        Assert.Equal((2, GoneLine(gone, "--models-root (models)")), (list.ExitCode, list.Error));
 
         var predict = await InRemovedDirectory(gone).RunAsync(["predict", "-m", "models/m", "good movie"], Bound);
         Assert.Equal((2, GoneLine(gone)), (predict.ExitCode, predict.Error));
@@ -80,7 +82,7 @@ public sealed class WorkingDirectoryGoneTests(TinyTrainingFixture tiny) : IClass
         foreach (var command in new[] { "serve", "mcp" })
         {
             var service = await InRemovedDirectory(gone).RunAsync([command, "--fine-tuning", "--store", _work.Combine($"{command}-store")], Bound);
-            Assert.Equal((2, GoneLine(gone)), (service.ExitCode, service.Error));
+            Assert.Equal((2, GoneLine(gone, "--models-root (models)")), (service.ExitCode, service.Error));
             Assert.False(Directory.Exists(_work.Combine($"{command}-store")), $"{command} made its store");
         }
 
