@@ -135,22 +135,17 @@ internal sealed class PinnedExplainGraph : IDisposable
     {
         if (!OperatingSystem.IsLinux())
             return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
-        const int ReadOnlyCloseOnExec = 0x80000;   // O_RDONLY | O_CLOEXEC on Linux
-        int descriptor;
+        SafeFileHandle? handle;
         try
         {
-            descriptor = Open(path, ReadOnlyCloseOnExec);
+            handle = UnixReadOnlyFile.TryOpen(path);
         }
         catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
         {
             return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.RandomAccess);
         }
-        if (descriptor < 0) throw new IOException($"{path}: cannot be opened (errno {Marshal.GetLastPInvokeError()})");
-        return new SafeFileHandle(descriptor, ownsHandle: true);
+        return handle ?? throw new IOException($"{path}: cannot be opened (errno {Marshal.GetLastPInvokeError()})");
     }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     private static FileStamp StampOf(SafeFileHandle handle) =>
         new(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), UnixStatus.Of(handle));

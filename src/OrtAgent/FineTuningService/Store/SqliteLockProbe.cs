@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace OrtAgent.FineTuningService.Store;
 
@@ -29,7 +28,6 @@ internal static class SqliteLockProbe
     // SQLite's os.h: PENDING_BYTE 0x40000000, RESERVED_BYTE after it, then SHARED_SIZE (510) bytes of SHARED_FIRST.
     private const long DatabaseLocksStart = 0x40000000, DatabaseLocksLength = 512;
 
-    private const int ReadOnlyCloseOnExec = 0x80000;   // O_RDONLY | O_CLOEXEC
     private const int GetLock = 5;   // F_GETLK
     private const short WriteLock = 1, Unlocked = 2, FromStart = 0;   // F_WRLCK, F_UNLCK, SEEK_SET
 
@@ -47,14 +45,12 @@ internal static class SqliteLockProbe
     {
         try
         {
-            // Through the C library, read-only: .NET's own open takes a shared flock on a file opened for reading, which
-            // NFS turns into a lock on the whole file. F_GETLK asks about a write lock without needing a writable descriptor.
-            int descriptor = Open(path, ReadOnlyCloseOnExec);
+            // Read-only (UnixReadOnlyFile): F_GETLK asks about a write lock without needing a writable descriptor.
+            using var file = Runtime.UnixReadOnlyFile.TryOpen(path);
             // No -shm (no WAL connection has the database open), or a file this user cannot read, as SQLite could not either.
-            if (descriptor < 0) return null;
-            using var file = new SafeFileHandle(descriptor, ownsHandle: true);
+            if (file is null) return null;
             var query = new LinuxFileLock { Type = WriteLock, Whence = FromStart, Start = start, Length = length };
-            if (Fcntl(descriptor, GetLock, ref query) != 0) return null;
+            if (Fcntl((int)file.DangerousGetHandle(), GetLock, ref query) != 0) return null;
             // An open-file-description lock reports -1, a process in another PID namespace 0.
             return query.Type == Unlocked ? null : new Holder(query.ProcessId > 0 ? query.ProcessId : null);
         }
@@ -74,9 +70,6 @@ internal static class SqliteLockProbe
         public long Length;
         public int ProcessId;
     }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int Fcntl(int descriptor, int command, ref LinuxFileLock fileLock);
